@@ -1,0 +1,5 @@
+"""Every websocket route of the project, gathered from the apps' routing modules."""
+
+from mindhaven.notifications.routing import websocket_urlpatterns as notification_routes
+
+websocket_urlpatterns = [*notification_routes]
