@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mindhaven.core import views
+from mindhaven.core import health, views
 
 app_name = "core"
 
@@ -8,7 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("help/", views.help_page, name="help"),
     path("offline/", views.offline, name="offline"),
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
     path("manifest.webmanifest", views.manifest, name="manifest"),
     path("sw.js", views.service_worker, name="service-worker"),
 ]

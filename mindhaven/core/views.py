@@ -1,5 +1,5 @@
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 
@@ -16,11 +16,6 @@ def help_page(request: HttpRequest) -> HttpResponse:
 @login_not_required
 def offline(request: HttpRequest) -> HttpResponse:
     return render(request, "core/offline.html")
-
-
-@login_not_required
-def healthz(request: HttpRequest) -> JsonResponse:
-    return JsonResponse({"status": "ok"})
 
 
 @login_not_required
