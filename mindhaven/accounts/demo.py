@@ -22,9 +22,32 @@ class Persona:
 PERSONAS = (
     Persona("alice", "Alice", User.Role.MEMBER, "member, client of bob", "Europe/London", "GB"),
     Persona("bob", "Dr Bob Rivera", User.Role.CLINICIAN, "clinician", "America/New_York", "US"),
-    Persona("carol", "Carol", User.Role.MODERATOR, "moderator of alice's group", "Europe/Madrid", "ES", "es"),
-    Persona("dave", "Dr Dave Okafor", User.Role.CLINICIAN, "clinician, no link to alice", "America/Chicago", "US"),
-    Persona("charlie", "Charlie", User.Role.MEMBER, "member, unrelated to everyone", "America/Mexico_City", "MX", "es"),
+    Persona(
+        "carol",
+        "Carol",
+        User.Role.MODERATOR,
+        "moderator of alice's group",
+        "Europe/Madrid",
+        "ES",
+        "es",
+    ),
+    Persona(
+        "dave",
+        "Dr Dave Okafor",
+        User.Role.CLINICIAN,
+        "clinician, no link to alice",
+        "America/Chicago",
+        "US",
+    ),
+    Persona(
+        "charlie",
+        "Charlie",
+        User.Role.MEMBER,
+        "member, unrelated to everyone",
+        "America/Mexico_City",
+        "MX",
+        "es",
+    ),
 )
 
 

@@ -18,7 +18,9 @@ from mindhaven.core.env import env_bool, env_int, env_list, env_str
 BASE_DIR = Path(__file__).resolve().parent.parent
 ENV = env_str("MINDHAVEN_ENV") or ("test" if "pytest" in sys.modules else "development")
 if ENV not in {"development", "production", "test"}:
-    raise ImproperlyConfigured(f"MINDHAVEN_ENV must be development, production or test, not {ENV!r}")
+    raise ImproperlyConfigured(
+        f"MINDHAVEN_ENV must be development, production or test, not {ENV!r}"
+    )
 PRODUCTION = ENV == "production"
 TESTING = ENV == "test"
 
@@ -55,6 +57,10 @@ ALLOWED_HOSTS = env_list(
     "MINDHAVEN_ALLOWED_HOSTS",
     [] if PRODUCTION else ["localhost", "127.0.0.1", "[::1]", "testserver"],
 )
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured(
+        "MINDHAVEN_ALLOWED_HOSTS must list the host names this deployment answers to"
+    )
 CSRF_TRUSTED_ORIGINS = env_list("MINDHAVEN_CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("MINDHAVEN_SITE_URL", "http://127.0.0.1:8000")
 
@@ -131,7 +137,9 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work while one writer writes; IMMEDIATE avoids
     # "database is locked" upgrades from read to write transactions.
     _db["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
+        ),
         "transaction_mode": "IMMEDIATE",
     }
     # A file, not memory, so that live servers in other processes share it.
@@ -312,5 +320,6 @@ LOGGING = {
 }
 
 # --- demo ------------------------------------------------------------------
-DEMO_PASSWORD_DEFAULT = "haven-demo-2026"
+# Printed by `mindhaven demo`; only demo personas use it.
+DEMO_PASSWORD_DEFAULT = "haven-demo-2026"  # noqa: S105
 DEMO_PASSWORD = env_str("MINDHAVEN_DEMO_PASSWORD", DEMO_PASSWORD_DEFAULT)

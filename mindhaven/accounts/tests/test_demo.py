@@ -1,0 +1,45 @@
+from io import StringIO
+
+from django.core.management import call_command
+from django.test import TestCase, override_settings
+
+from mindhaven.accounts.models import User
+
+
+class DemoTestCase(TestCase):
+    def run_demo(self, *args: str) -> str:
+        out = StringIO()
+        call_command("demo", *args, stdout=out)
+        return out.getvalue()
+
+    @override_settings(DEMO_PASSWORD="a demo password 99")
+    def test_it_creates_the_personas_with_their_roles(self) -> None:
+        output = self.run_demo()
+        roles = dict(User.objects.values_list("username", "role"))
+        assert roles == {
+            "alice": "member",
+            "bob": "clinician",
+            "carol": "moderator",
+            "dave": "clinician",
+            "charlie": "member",
+        }
+        alice = User.objects.get(username="alice")
+        assert alice.check_password("a demo password 99")
+        assert "a demo password 99" in output
+        assert "alice" in output and "charlie" in output
+
+    def test_it_does_not_force_mfa_on_demo_clinicians(self) -> None:
+        self.run_demo()
+        assert User.objects.get(username="bob").mfa_required is False
+        real = User.objects.create_user("erin", role=User.Role.CLINICIAN, password="x" * 12)
+        assert real.mfa_required is True
+
+    def test_it_leaves_a_database_with_people_alone_when_asked(self) -> None:
+        User.objects.create_user("someone", password="x" * 12)
+        self.run_demo("--if-empty")
+        assert not User.objects.filter(username="alice").exists()
+
+    def test_it_is_idempotent(self) -> None:
+        self.run_demo()
+        self.run_demo()
+        assert User.objects.count() == 5
