@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.i18n import set_language
 
 from mindhaven.api import api
 
@@ -8,7 +10,8 @@ urlpatterns = [
     path("accounts/", include("mindhaven.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("notifications/", include("mindhaven.notifications.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Anyone may choose a language, signed in or not.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
