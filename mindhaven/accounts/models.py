@@ -1,6 +1,7 @@
 import hashlib
 import uuid
 import zoneinfo
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -45,7 +46,12 @@ class User(AbstractUser):
 
     @property
     def mfa_required(self) -> bool:
-        return self.role in settings.MFA_REQUIRED_ROLES and not self.is_demo
+        staff = self.role in settings.MFA_REQUIRED_ROLES or self.is_staff or self.is_superuser
+        return staff and not self.is_demo
+
+
+# last_used_at is only as precise as this, so that a busy client costs no write per request.
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)
 
 
 def hash_token(raw: str) -> str:
@@ -75,3 +81,11 @@ class AccessToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+    def record_use(self) -> None:
+        """Remember when the token was last used, writing at most once a minute."""
+        now = timezone.now()
+        if self.last_used_at is not None and now - self.last_used_at < TOKEN_USE_RESOLUTION:
+            return
+        AccessToken.objects.filter(pk=self.pk).update(last_used_at=now)
+        self.last_used_at = now
