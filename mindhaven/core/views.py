@@ -1,31 +1,120 @@
+import hashlib
+import json
+import logging
+
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.translation import get_language, get_language_bidi
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+import mindhaven
+
+logger = logging.getLogger(__name__)
+
+# Static files the service worker keeps for offline use: the app shell.
+SHELL_STATIC = (
+    "core/site.css",
+    "core/app.js",
+    "core/icons/icon.svg",
+    "core/icons/icon-192.png",
+    "core/icons/icon-512.png",
+    "core/icons/icon-maskable-512.png",
+)
+# Public pages cached (as an anonymous visitor, in the person's language).
+SHELL_PAGES = ("core:help", "core:offline")
+SHELL_TEMPLATES = ("base.html", "core/help.html", "core/offline.html")
 
 
 @login_not_required
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html")
 
 
 @login_not_required
+@require_safe
 def help_page(request: HttpRequest) -> HttpResponse:
     return render(request, "core/help.html")
 
 
 @login_not_required
+@require_safe
 def offline(request: HttpRequest) -> HttpResponse:
     return render(request, "core/offline.html")
 
 
 @login_not_required
+@require_safe
 def manifest(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/manifest.webmanifest", content_type="application/manifest+json")
+    icons = [
+        {"src": static("core/icons/icon.svg"), "sizes": "any", "type": "image/svg+xml"},
+        {"src": static("core/icons/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+        {"src": static("core/icons/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+        {
+            "src": static("core/icons/icon-maskable-512.png"),
+            "sizes": "512x512",
+            "type": "image/png",
+            "purpose": "maskable",
+        },
+    ]
+    data = {
+        "id": "/",
+        "name": "Mindhaven",
+        "short_name": "Mindhaven",
+        "description": _("A calm, private place for mental-health support."),
+        "lang": get_language(),
+        "dir": "rtl" if get_language_bidi() else "ltr",
+        "start_url": "/",
+        "scope": "/",
+        "display": "standalone",
+        "orientation": "any",
+        "theme_color": "#2f6b5e",
+        "background_color": "#f7f5f0",
+        "categories": ["health", "medical", "lifestyle"],
+        "icons": icons,
+        "shortcuts": [{"name": _("Get help now"), "url": reverse("core:help")}],
+    }
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2),
+        content_type="application/manifest+json; charset=utf-8",
+    )
+    response["Cache-Control"] = "no-cache"
+    return response
 
 
 @login_not_required
+@require_safe
 def service_worker(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/sw.js", content_type="text/javascript")
+    """The service worker, served from / so that its scope is the whole site.
+
+    The cache name changes whenever a precached file, page template, the
+    version or the language changes, so each deploy (hashed static URLs)
+    and each language switch installs a fresh worker.
+    """
+    static_urls = [static(path) for path in SHELL_STATIC]
+    page_urls = [reverse(name) for name in SHELL_PAGES]
+    language = get_language()
+    digest = hashlib.sha256()
+    for part in [mindhaven.__version__, language, *static_urls, *page_urls]:
+        digest.update(part.encode())
+    for name in SHELL_TEMPLATES:
+        digest.update(loader.get_template(name).template.source.encode())  # type: ignore[attr-defined]
+    context = {
+        "cache_name": f"mindhaven-{digest.hexdigest()[:16]}",
+        "language": language,
+        "static_urls": json.dumps(static_urls),
+        "page_urls": json.dumps(page_urls),
+        "offline_url": json.dumps(reverse("core:offline")),
+    }
+    response = render(request, "core/sw.js", context, content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    response["Vary"] = "Cookie, Accept-Language"
+    return response
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
@@ -33,4 +122,10 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return render(request, "500.html", status=500)
+    # No context processors: the error may come from the database or the session.
+    try:
+        body = loader.get_template("500.html").render()
+    except Exception:
+        logger.exception("the 500 page itself failed to render")
+        body = "<!doctype html><title>Mindhaven</title><h1>Server error</h1>"
+    return HttpResponseServerError(body)
