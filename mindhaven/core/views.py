@@ -3,7 +3,7 @@ import json
 import logging
 
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse, HttpResponseServerError
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.templatetags.static import static
@@ -118,6 +118,8 @@ def service_worker(request: HttpRequest) -> HttpResponse:
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if request.path_info.startswith("/api/"):  # API clients get JSON, like /api/v1/ itself
+        return JsonResponse({"detail": f"no API endpoint at {request.path}"}, status=404)
     return render(request, "404.html", status=404)
 
 
