@@ -27,6 +27,11 @@ def make_user(username: str, role: str = User.Role.MEMBER, **fields: Any) -> Use
 
 class BaseTestCase(TestCase):
     password = PASSWORD
+    alice: User
+    bob: User
+    carol: User
+    dave: User
+    charlie: User
 
     @classmethod
     def setUpTestData(cls) -> None:
