@@ -1,0 +1,94 @@
+import re
+import subprocess
+from pathlib import Path
+
+from django.conf import settings
+from django.utils.translation import trans_real
+
+from mindhaven.core.testing import BaseTestCase
+
+PO_FILE = Path(settings.LOCALE_PATHS[0]) / "es" / "LC_MESSAGES" / "django.po"
+
+
+def ensure_messages_compiled() -> None:
+    """Compile the Spanish catalogue when `make messages` has not (the .mo is not in git)."""
+    mo_file = PO_FILE.with_suffix(".mo")
+    if mo_file.exists() and mo_file.stat().st_mtime >= PO_FILE.stat().st_mtime:
+        return
+    subprocess.run(["msgfmt", "--check-format", "-o", str(mo_file), str(PO_FILE)], check=True)
+    # Catalogues load once per process; forget any loaded before the .mo existed.
+    trans_real._translations = {}  # type: ignore[attr-defined]
+
+
+def po_entries(text: str) -> list[dict[str, str]]:
+    """Each entry of a .po file: flags, msgid and every msgstr, joined across lines."""
+    entries = []
+    for block in text.strip().split("\n\n"):
+        entry: dict[str, str] = {"flags": ""}
+        key = ""
+        for line in block.splitlines():
+            if line.startswith("#,"):
+                entry["flags"] += line
+            elif match := re.match(
+                r'^(msgid_plural|msgid|msgstr(?:\[\d\])?|msgctxt) "(.*)"$', line
+            ):
+                key = match.group(1)
+                entry[key] = match.group(2)
+            elif line.startswith('"') and key:
+                entry[key] += line[1:-1]
+        entries.append(entry)
+    return entries
+
+
+class I18nTestCase(BaseTestCase):
+    @classmethod
+    def setUpClass(cls) -> None:
+        super().setUpClass()
+        ensure_messages_compiled()
+
+    def test_it_switches_to_spanish_and_back(self) -> None:
+        r = self.client.post("/i18n/setlang/", {"language": "es", "next": "/help/"})
+        self.assertRedirects(r, "/help/", fetch_redirect_response=False)
+        r = self.client.get("/help/")
+        self.assertContains(r, '<html lang="es"')
+        self.assertContains(r, "Pide ayuda ahora")
+        self.assertContains(r, "Mindhaven no es un servicio de emergencias")
+
+        self.client.post("/i18n/setlang/", {"language": "en", "next": "/help/"})
+        r = self.client.get("/help/")
+        self.assertContains(r, '<html lang="en"')
+        self.assertContains(r, "Get help now")
+
+    def test_it_offers_both_languages_in_a_form_that_needs_no_javascript(self) -> None:
+        r = self.client.get("/")
+        self.assertContains(r, 'action="/i18n/setlang/"')
+        self.assertContains(r, 'name="csrfmiddlewaretoken"')
+        self.assertContains(r, 'name="language" value="en" lang="en" aria-current="true">English')
+        self.assertContains(r, 'name="language" value="es" lang="es">Español')
+
+    def test_it_uses_the_browser_language(self) -> None:
+        r = self.client.get("/offline/", headers={"accept-language": "es-MX,es;q=0.9"})
+        self.assertContains(r, "No tienes conexión")
+
+    def test_it_uses_a_signed_in_persons_language(self) -> None:
+        self.client.force_login(self.carol)  # carol's locale is es
+        r = self.client.get("/")
+        self.assertContains(r, "Hola, Carol")
+
+    def test_it_rejects_an_unknown_language(self) -> None:
+        self.client.post("/i18n/setlang/", {"language": "xx", "next": "/"})
+        r = self.client.get("/")
+        self.assertContains(r, '<html lang="en"')
+
+    def test_it_has_no_empty_or_fuzzy_translations(self) -> None:
+        entries = po_entries(PO_FILE.read_text(encoding="utf-8"))
+        header, messages = entries[0], entries[1:]
+        self.assertEqual(header.get("msgid"), "")
+        self.assertNotIn("fuzzy", header["flags"])
+        self.assertGreater(len(messages), 50)
+        for entry in messages:
+            self.assertNotIn("fuzzy", entry["flags"], entry["msgid"])
+            translations = [value for key, value in entry.items() if key.startswith("msgstr")]
+            self.assertTrue(translations, entry["msgid"])
+            for value in translations:
+                self.assertNotEqual(value, "", entry["msgid"])
