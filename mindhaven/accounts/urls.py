@@ -6,4 +6,6 @@ app_name = "accounts"
 
 urlpatterns = [
     path("profile/", views.profile, name="profile"),
+    path("profile/tokens/", views.create_token, name="create-token"),
+    path("profile/tokens/<uuid:code>/revoke/", views.revoke_token, name="revoke-token"),
 ]
