@@ -1,8 +1,44 @@
-"""Per-user notifications socket. (Placeholder: filled in by the realtime work.)"""
+"""The per-user notifications socket: every open tab of a person hears their notifications."""
+
+from typing import Any
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from mindhaven.notifications.services import group_for_user
+
+# Close codes in the 4000 range are the application's own; 4401 mirrors HTTP 401.
+CLOSE_UNAUTHENTICATED = 4401
+
 
 class NotificationConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
+    """`ws/notifications/`: push-only, one group per person.
+
+    Anonymous sockets are closed with 4401. A signed-in person joins
+    `notifications.user.<code>`, to which `services.notify` sends
+    `notification.created` after its transaction commits; the event goes out to the
+    page as `{"type", "code", "html"}`. Nothing the client sends is acted on.
+    """
+
+    group: str | None = None
+
     async def connect(self) -> None:
-        await self.close()
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        self.group = group_for_user(user)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+
+    async def disconnect(self, code: int) -> None:
+        if self.group is not None:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        # Push-only: whatever the page sends (even malformed JSON) is ignored, not parsed.
+        return
+
+    async def notification_created(self, event: dict[str, Any]) -> None:
+        await self.send_json(
+            {"type": "notification.created", "code": event["code"], "html": event["html"]}
+        )

@@ -31,3 +31,10 @@ class Notification(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+    @property
+    def link(self) -> str:
+        """The url, only if it stays on this site (a path, never `//host` or `javascript:`)."""
+        if self.url.startswith("/") and not self.url.startswith("//"):
+            return self.url
+        return ""

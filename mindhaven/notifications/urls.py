@@ -6,4 +6,5 @@ app_name = "notifications"
 
 urlpatterns = [
     path("", views.inbox, name="inbox"),
+    path("read/", views.mark_all_read, name="mark-all-read"),
 ]

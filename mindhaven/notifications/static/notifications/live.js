@@ -1,0 +1,57 @@
+// Live notifications: on pages whose <body> has data-ws-notifications and that have a
+// #notifications-live container (aria-live="polite"), show each new notification as it
+// is created, in every open tab. Reconnects with capped exponential backoff and jitter.
+const MAX_DELAY_MS = 30000;
+const MAX_SHOWN = 5;
+
+function socketUrl(path) {
+  const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
+  return `${scheme}//${window.location.host}${path}`;
+}
+
+function show(container, message) {
+  if (message.type !== "notification.created" || typeof message.html !== "string") return;
+  if (message.code && document.getElementById(`notification-${message.code}`)) return;
+  const template = document.createElement("template");
+  template.innerHTML = message.html; // rendered and escaped by the server's template
+  const list = container.querySelector("ul") || container.appendChild(document.createElement("ul"));
+  list.classList.add("notifications-live-list");
+  list.prepend(template.content);
+  while (list.children.length > MAX_SHOWN) list.lastElementChild.remove();
+}
+
+function connect(container, path, attempt = 0) {
+  const socket = new WebSocket(socketUrl(path));
+  socket.addEventListener("open", () => {
+    attempt = 0;
+    container.dataset.state = "open";
+  });
+  socket.addEventListener("message", (event) => {
+    try {
+      show(container, JSON.parse(event.data));
+    } catch (error) {
+      console.warn("Mindhaven: bad notification message", error);
+    }
+  });
+  socket.addEventListener("close", (event) => {
+    container.dataset.state = "closed";
+    // 4401/4403: not signed in (any more); reconnecting would not help.
+    if (event.code === 4401 || event.code === 4403) return;
+    const delay = Math.min(MAX_DELAY_MS, 1000 * 2 ** attempt) * (0.5 + Math.random() / 2);
+    window.setTimeout(() => connect(container, path, attempt + 1), delay);
+  });
+}
+
+function start() {
+  const path = document.body && document.body.dataset.wsNotifications;
+  const container = document.getElementById("notifications-live");
+  if (!path || !container || container.dataset.state) return;
+  container.dataset.state = "connecting";
+  connect(container, path);
+}
+
+if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", start, { once: true });
+} else {
+  start();
+}
