@@ -97,6 +97,34 @@ def _fail_without_multiprocess() -> None:
     pytest.fail(f"{reason} (MINDHAVEN_REQUIRE_MULTIPROCESS=1)", pytrace=False)
 
 
+# --- test database ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix: None, request: pytest.FixtureRequest
+) -> None:
+    """One test database per pytest process, so that runs in parallel never share one.
+
+    Several people (and CI jobs) run the suite in one checkout at once; a shared
+    var/test.sqlite3 gets deleted under another run ("disk I/O error"). With
+    --reuse-db the stable name is kept, since reuse is the point.
+    """
+    from django.conf import settings
+
+    if request.config.getvalue("reuse_db"):
+        return
+    tag = os.environ.get("PYTEST_XDIST_WORKER") or str(os.getpid())
+    for db in settings.DATABASES.values():
+        test = db.setdefault("TEST", {})
+        if db["ENGINE"] == "django.db.backends.sqlite3":
+            default = Path(settings.DATA_DIR) / "test.sqlite3"
+            path = Path(test.get("NAME") or default)
+            test["NAME"] = str(path.with_name(f"{path.stem}-{tag}{path.suffix}"))
+        else:
+            test["NAME"] = f"{test.get('NAME') or 'test_' + db['NAME']}_{tag}"
+
+
 # --- live ASGI server -------------------------------------------------------------
 
 
