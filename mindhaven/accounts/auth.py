@@ -18,7 +18,7 @@ from ninja.utils import check_csrf
 from mindhaven.accounts.models import AccessToken, User, hash_token
 
 MFA_REQUIRED_DETAIL = "two-factor authentication must be enabled for this role"
-INVALID_TOKEN_DETAIL = "invalid, expired or revoked token"
+INVALID_TOKEN_DETAIL = "invalid, expired or revoked token"  # noqa: S105 (a message)
 TOO_MANY_ATTEMPTS_DETAIL = "too many failed attempts; try again in a few minutes"
 
 

@@ -4,9 +4,10 @@ The code picks crisis lines and the emergency number shown, so the list favours
 countries with crisis services we can point to; add to it as services are added.
 """
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-COUNTRIES: dict[str, str] = {
+COUNTRIES: dict[str, str | Promise] = {
     "AR": _("Argentina"),
     "AU": _("Australia"),
     "AT": _("Austria"),

@@ -1,3 +1,4 @@
+import functools
 import zoneinfo
 from typing import Any
 
@@ -8,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 from mindhaven.accounts.countries import country_choices
 from mindhaven.accounts.models import User
 
-
 # Canonical "Area/City" zones; the old aliases (US/Eastern, GB, ...) only make the list longer.
 TIMEZONE_AREAS = {
     "Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia", "Europe",
@@ -16,6 +16,7 @@ TIMEZONE_AREAS = {
 }  # fmt: skip
 
 
+@functools.cache
 def timezone_choices() -> list[tuple[str, str]]:
     names = sorted(
         name for name in zoneinfo.available_timezones() if name.split("/")[0] in TIMEZONE_AREAS
@@ -24,7 +25,7 @@ def timezone_choices() -> list[tuple[str, str]]:
 
 
 def optional_country_choices() -> list[tuple[str, str]]:
-    return [("", _("Not set")), *country_choices()]
+    return [("", str(_("Not set"))), *country_choices()]
 
 
 class ProfileForm(forms.Form):
@@ -52,8 +53,9 @@ class ProfileForm(forms.Form):
         field = self.fields["timezone"]
         assert isinstance(field, forms.ChoiceField)
         # Keep a zone set elsewhere (an alias the list leaves out) selectable.
-        if current_timezone and current_timezone not in dict(field.choices):
-            field.choices = [(current_timezone, current_timezone), *field.choices]
+        choices = timezone_choices()
+        if current_timezone and current_timezone not in dict(choices):
+            field.choices = [(current_timezone, current_timezone), *choices]
 
     @classmethod
     def for_user(cls, user: User) -> "ProfileForm":
@@ -64,7 +66,7 @@ class ProfileForm(forms.Form):
                 "timezone": user.timezone,
                 "locale": user.locale,
                 "country": user.country,
-            }
+            },
         )
 
 

@@ -18,7 +18,7 @@ from mindhaven.accounts.countries import COUNTRIES
 from mindhaven.accounts.models import AccessToken, User, hash_token
 from mindhaven.notifications.services import notify
 
-TOKEN_PREFIX = "mh_"
+TOKEN_PREFIX = "mh_"  # noqa: S105 (marks our tokens for secret scanners)
 # Characters of the raw token kept in clear, so that a person can tell tokens apart.
 TOKEN_SHOWN_CHARS = 10
 USERNAME_MAX_LENGTH = User._meta.get_field("username").max_length or 150

@@ -1,5 +1,6 @@
 import json
 from datetime import timedelta
+from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.core.cache import cache
@@ -20,7 +21,7 @@ class ApiAuthTestCase(BaseTestCase):
         super().setUp()
         cache.clear()  # rate limits live in the cache
 
-    def post(self, path: str, data: object, **extra: str):
+    def post(self, path: str, data: object, **extra: Any):
         return self.client.post(path, json.dumps(data), content_type="application/json", **extra)
 
     def fields(self, response) -> set[str]:
@@ -29,7 +30,9 @@ class ApiAuthTestCase(BaseTestCase):
     # --- register -----------------------------------------------------------
 
     def test_it_registers_a_member(self) -> None:
-        r = self.post(REGISTER, {"username": "erin", "password": STRONG, "email": "erin@example.org"})
+        r = self.post(
+            REGISTER, {"username": "erin", "password": STRONG, "email": "erin@example.org"}
+        )
         self.assertEqual(r.status_code, 201)
         user = User.objects.get(username="erin")
         self.assertEqual(r.json(), {"code": str(user.code), "username": "erin"})
@@ -42,13 +45,17 @@ class ApiAuthTestCase(BaseTestCase):
 
     @override_settings(SIGNUP_OPEN=False)
     def test_it_refuses_sign_up_when_closed(self) -> None:
-        r = self.post(REGISTER, {"username": "erin", "password": STRONG, "email": "erin@example.org"})
+        r = self.post(
+            REGISTER, {"username": "erin", "password": STRONG, "email": "erin@example.org"}
+        )
         self.assertEqual(r.status_code, 403)
         self.assertEqual(r.json(), {"detail": "sign-up is closed on this server"})
         self.assertFalse(User.objects.filter(username="erin").exists())
 
     def test_it_rejects_a_taken_username_whatever_its_case(self) -> None:
-        r = self.post(REGISTER, {"username": "Alice", "password": STRONG, "email": "a2@example.org"})
+        r = self.post(
+            REGISTER, {"username": "Alice", "password": STRONG, "email": "a2@example.org"}
+        )
         self.assertEqual(r.status_code, 422)
         self.assertEqual(
             r.json()["detail"],
@@ -57,23 +64,30 @@ class ApiAuthTestCase(BaseTestCase):
         self.assertEqual(User.objects.filter(username__iexact="alice").count(), 1)
 
     def test_it_rejects_a_taken_email(self) -> None:
-        r = self.post(REGISTER, {"username": "erin", "password": STRONG, "email": "ALICE@example.org"})
+        r = self.post(
+            REGISTER, {"username": "erin", "password": STRONG, "email": "ALICE@example.org"}
+        )
         self.assertEqual(r.status_code, 422)
         self.assertEqual(self.fields(r), {"email"})
         self.assertFalse(User.objects.filter(username="erin").exists())
 
     def test_it_rejects_a_weak_password_with_the_validators_message(self) -> None:
-        r = self.post(REGISTER, {"username": "erin", "password": "12345", "email": "erin@example.org"})
+        r = self.post(
+            REGISTER, {"username": "erin", "password": "12345", "email": "erin@example.org"}
+        )
         self.assertEqual(r.status_code, 422)
         self.assertEqual(self.fields(r), {"password"})
         messages = [e["message"] for e in r.json()["detail"]]
-        self.assertIn("This password is too short. It must contain at least 10 characters.", messages)
+        self.assertIn(
+            "This password is too short. It must contain at least 10 characters.", messages
+        )
         self.assertIn("This password is entirely numeric.", messages)
         self.assertFalse(User.objects.filter(username="erin").exists())
 
     def test_it_rejects_a_password_like_the_username(self) -> None:
         r = self.post(
-            REGISTER, {"username": "erinwalker", "password": "erinwalker1", "email": "e@example.org"}
+            REGISTER,
+            {"username": "erinwalker", "password": "erinwalker1", "email": "e@example.org"},
         )
         self.assertEqual(r.status_code, 422)
         self.assertEqual(self.fields(r), {"password"})
@@ -114,7 +128,9 @@ class ApiAuthTestCase(BaseTestCase):
     @override_settings(ACCOUNT_RATE_LIMITS={"signup": "2/m/ip"})
     def test_it_rate_limits_sign_up(self) -> None:
         for i in range(2):
-            r = self.post(REGISTER, {"username": f"u{i}", "password": STRONG, "email": f"u{i}@e.org"})
+            r = self.post(
+                REGISTER, {"username": f"u{i}", "password": STRONG, "email": f"u{i}@e.org"}
+            )
             self.assertEqual(r.status_code, 201)
         r = self.post(REGISTER, {"username": "u3", "password": STRONG, "email": "u3@e.org"})
         self.assertEqual(r.status_code, 429)
@@ -186,9 +202,13 @@ class ApiAuthTestCase(BaseTestCase):
             r = self.post(TOKEN, {"username": "alice", "password": "wrong"}, REMOTE_ADDR="10.0.0.1")
             self.assertEqual(r.status_code, 401)
         # From another address, and even with the right password: the username is locked.
-        r = self.post(TOKEN, {"username": "alice", "password": self.password}, REMOTE_ADDR="10.0.0.2")
+        r = self.post(
+            TOKEN, {"username": "alice", "password": self.password}, REMOTE_ADDR="10.0.0.2"
+        )
         self.assertEqual(r.status_code, 429)
-        self.assertEqual(r.json(), {"detail": "too many failed attempts; try again in a few minutes"})
+        self.assertEqual(
+            r.json(), {"detail": "too many failed attempts; try again in a few minutes"}
+        )
         self.assertFalse(AccessToken.objects.exists())
 
     def test_it_throttles_repeated_failures_from_an_address(self) -> None:
@@ -203,7 +223,7 @@ class ApiAuthTestCase(BaseTestCase):
             r = self.post(TOKEN, {"username": "alice", "password": self.password})
             self.assertEqual(r.status_code, 200)
 
-    def test_it_rejects_a_wrong_type_naming_the_field(self) -> None:
+    def test_it_rejects_a_wrong_credential_type_naming_the_field(self) -> None:
         r = self.post(TOKEN, {"username": "alice", "password": 123})
         self.assertEqual(r.status_code, 422)
         self.assertEqual(self.fields(r), {"password"})
@@ -216,7 +236,7 @@ class ApiAuthTestCase(BaseTestCase):
             self.assertEqual(self.fields(r), {"name"})
         self.assertFalse(AccessToken.objects.exists())
 
-    def test_it_rejects_malformed_json(self) -> None:
+    def test_it_rejects_malformed_json_for_a_token(self) -> None:
         r = self.client.post(TOKEN, "username=alice", content_type="application/json")
         self.assertEqual(r.status_code, 400)
         self.assertTrue(r.json()["detail"].startswith("malformed JSON in request body: "))

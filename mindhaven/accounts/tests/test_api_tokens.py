@@ -19,24 +19,24 @@ class ApiTokensTestCase(BaseTestCase):
         self.token, self.raw = issue_token(user=self.alice, name="Phone")
 
     def bearer(self, raw: str | None = None) -> dict[str, str]:
-        return {"HTTP_AUTHORIZATION": f"Bearer {raw or self.raw}"}
+        return {"Authorization": f"Bearer {raw or self.raw}"}
 
     def test_it_authenticates_with_a_bearer_token(self) -> None:
-        r = self.client.get(ME, **self.bearer())
+        r = self.client.get(ME, headers=self.bearer())
         self.assertEqual(r.status_code, 200)
         self.assertEqual(r.json()["username"], "alice")
 
     def test_it_records_last_use_at_most_once_a_minute(self) -> None:
-        self.client.get(ME, **self.bearer())
+        self.client.get(ME, headers=self.bearer())
         self.token.refresh_from_db()
         first = self.token.last_used_at
         assert first is not None
-        self.client.get(ME, **self.bearer())
+        self.client.get(ME, headers=self.bearer())
         self.token.refresh_from_db()
         self.assertEqual(self.token.last_used_at, first)
         earlier = timezone.now() - timedelta(minutes=2)
         AccessToken.objects.filter(pk=self.token.pk).update(last_used_at=earlier)
-        self.client.get(ME, **self.bearer())
+        self.client.get(ME, headers=self.bearer())
         self.token.refresh_from_db()
         assert self.token.last_used_at is not None
         self.assertGreater(self.token.last_used_at, earlier + timedelta(minutes=1))
@@ -45,38 +45,38 @@ class ApiTokensTestCase(BaseTestCase):
         AccessToken.objects.filter(pk=self.token.pk).update(
             expires_at=timezone.now() - timedelta(seconds=1)
         )
-        r = self.client.get(ME, **self.bearer())
+        r = self.client.get(ME, headers=self.bearer())
         self.assertEqual(r.status_code, 401)
         self.assertEqual(r.json(), {"detail": "invalid, expired or revoked token"})
 
     def test_it_rejects_a_revoked_token(self) -> None:
         AccessToken.objects.filter(pk=self.token.pk).update(revoked_at=timezone.now())
-        r = self.client.get(ME, **self.bearer())
+        r = self.client.get(ME, headers=self.bearer())
         self.assertEqual(r.status_code, 401)
         self.assertEqual(r.json(), {"detail": "invalid, expired or revoked token"})
 
     def test_it_rejects_an_unknown_token_even_with_a_session(self) -> None:
         self.client.force_login(self.alice)
-        r = self.client.get(ME, **self.bearer("mh_not-a-real-token"))
+        r = self.client.get(ME, headers=self.bearer("mh_not-a-real-token"))
         self.assertEqual(r.status_code, 401)
         self.assertEqual(r.json(), {"detail": "invalid, expired or revoked token"})
 
     def test_it_rejects_a_token_of_a_deactivated_account(self) -> None:
         self.alice.is_active = False
         self.alice.save()
-        r = self.client.get(ME, **self.bearer())
+        r = self.client.get(ME, headers=self.bearer())
         self.assertEqual(r.status_code, 401)
 
     def test_it_revokes_the_token_in_use(self) -> None:
-        other, other_raw = issue_token(user=self.alice, name="Laptop")
-        r = self.client.delete(TOKEN, **self.bearer())
+        _other, other_raw = issue_token(user=self.alice, name="Laptop")
+        r = self.client.delete(TOKEN, headers=self.bearer())
         self.assertEqual(r.status_code, 204)
         self.assertEqual(r.content, b"")
         self.token.refresh_from_db()
         self.assertIsNotNone(self.token.revoked_at)
-        self.assertEqual(self.client.get(ME, **self.bearer()).status_code, 401)
+        self.assertEqual(self.client.get(ME, headers=self.bearer()).status_code, 401)
         # Only that one.
-        self.assertEqual(self.client.get(ME, **self.bearer(other_raw)).status_code, 200)
+        self.assertEqual(self.client.get(ME, headers=self.bearer(other_raw)).status_code, 200)
 
     def test_it_needs_a_bearer_token_to_revoke_the_current_one(self) -> None:
         self.client.force_login(self.alice)
@@ -92,7 +92,7 @@ class ApiTokensTestCase(BaseTestCase):
         self.assertIn("detail", r.json())
 
     def test_it_lists_own_tokens(self) -> None:
-        r = self.client.get(TOKENS, **self.bearer())
+        r = self.client.get(TOKENS, headers=self.bearer())
         self.assertEqual(r.status_code, 200)
         [item] = r.json()
         self.assertEqual(item["code"], str(self.token.code))
@@ -152,6 +152,9 @@ class ApiTokensTestCase(BaseTestCase):
     def test_it_needs_no_csrf_token_with_a_bearer_token(self) -> None:
         client = Client(enforce_csrf_checks=True)
         r = client.patch(
-            ME, json.dumps({"display_name": "Al"}), content_type="application/json", **self.bearer()
+            ME,
+            json.dumps({"display_name": "Al"}),
+            content_type="application/json",
+            headers=self.bearer(),
         )
         self.assertEqual(r.status_code, 200)

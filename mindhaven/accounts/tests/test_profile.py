@@ -25,7 +25,9 @@ class ProfileTestCase(BaseTestCase):
         r = self.client.get(URL)
         self.assertEqual(r.status_code, 200)
         self.assertContains(r, '<label for="id_display_name">Display name:</label>', html=True)
-        self.assertContains(r, '<option value="Europe/London" selected>Europe/London</option>', html=True)
+        self.assertContains(
+            r, '<option value="Europe/London" selected>Europe/London</option>', html=True
+        )
         self.assertContains(r, '<option value="GB" selected>United Kingdom</option>', html=True)
         self.assertContains(r, 'aria-describedby="id_timezone_helptext"')
 
@@ -85,7 +87,7 @@ class ProfileTestCase(BaseTestCase):
         html = r.content.decode()
         for field in ["timezone", "country", "locale"]:
             self.assertIn(f'id="id_{field}_error"', html)
-            self.assertIn("aria-invalid=\"true\"", html)
+            self.assertIn('aria-invalid="true"', html)
         self.assertContains(
             r, 'aria-describedby="id_timezone_helptext id_timezone_error"', status_code=400
         )
@@ -100,7 +102,7 @@ class ProfileTestCase(BaseTestCase):
     def test_it_only_edits_the_signed_in_person(self) -> None:
         self.client.force_login(self.charlie)
         r = self.client.get(URL)
-        self.assertNotContains(r, "Europe/London\" selected")
+        self.assertNotContains(r, 'Europe/London" selected')
         self.client.post(URL, self.data(display_name="Not Alice"))
         self.alice.refresh_from_db()
         self.assertEqual(self.alice.display_name, "Alice")
