@@ -28,9 +28,7 @@ class User(AbstractUser):
     timezone = models.CharField(
         _("time zone"), max_length=64, default="UTC", validators=[validate_timezone]
     )
-    locale = models.CharField(
-        _("language"), max_length=8, choices=settings.LANGUAGES, default="en"
-    )
+    locale = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
     # ISO 3166-1 alpha-2; chooses crisis lines and the emergency number shown.
     country = models.CharField(_("country"), max_length=2, blank=True)
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)

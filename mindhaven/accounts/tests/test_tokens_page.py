@@ -2,7 +2,7 @@ from django.test import Client
 
 from mindhaven.accounts.models import AccessToken, hash_token
 from mindhaven.accounts.services import issue_token
-from mindhaven.core.testing import BaseTestCase
+from mindhaven.core.testing import BaseTestCase, make_user
 from mindhaven.notifications.models import Notification
 
 PROFILE = "/accounts/profile/"
@@ -75,3 +75,13 @@ class TokensPageTestCase(BaseTestCase):
         self.assertEqual(r.status_code, 403)
         self.token.refresh_from_db()
         self.assertIsNone(self.token.revoked_at)
+
+    def test_it_lets_an_admin_see_but_not_create_tokens(self) -> None:
+        self.client.force_login(make_user("root", is_staff=True, is_superuser=True, is_demo=True))
+        r = self.client.get("/admin/accounts/accesstoken/")
+        self.assertContains(r, "Old phone")
+        self.assertEqual(self.client.get("/admin/accounts/accesstoken/add/").status_code, 403)
+        self.assertNotContains(
+            self.client.get(f"/admin/accounts/accesstoken/{self.token.pk}/change/"),
+            self.token.token_hash,
+        )
