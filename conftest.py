@@ -65,8 +65,14 @@ def _required(name: str) -> bool:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Decide skip or fail for browser and multiprocess tests in one place."""
+    """Decide skip or fail for browser and multiprocess tests in one place.
+
+    Skips are added here; when MINDHAVEN_REQUIRE_* asks for a failure instead, the
+    autouse `_required_environment` fixture fails the test before it starts.
+    """
     no_chromium = chromium_path() is None
+    require_browser = _required("MINDHAVEN_REQUIRE_BROWSER")
+    require_multiprocess = _required("MINDHAVEN_REQUIRE_MULTIPROCESS")
     multiprocess_reason: str | None = None
     if any(item.get_closest_marker("multiprocess") for item in items):
         multiprocess_reason = multiprocess_unavailable_reason()
@@ -74,27 +80,26 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         uses_playwright = PLAYWRIGHT_FIXTURES & set(getattr(item, "fixturenames", ()))
         if uses_playwright and item.get_closest_marker("browser") is None:
             item.add_marker(pytest.mark.browser)
-        if item.get_closest_marker("browser") and no_chromium:
-            if _required("MINDHAVEN_REQUIRE_BROWSER"):
-                item.add_marker(pytest.mark.usefixtures("_fail_without_chromium"))
-            else:
-                item.add_marker(pytest.mark.skip(reason=NO_CHROMIUM))
-        if item.get_closest_marker("multiprocess") and multiprocess_reason:
-            if _required("MINDHAVEN_REQUIRE_MULTIPROCESS"):
-                item.add_marker(pytest.mark.usefixtures("_fail_without_multiprocess"))
-            else:
-                item.add_marker(pytest.mark.skip(reason=multiprocess_reason))
+        if item.get_closest_marker("browser") and no_chromium and not require_browser:
+            item.add_marker(pytest.mark.skip(reason=NO_CHROMIUM))
+        if (
+            item.get_closest_marker("multiprocess")
+            and multiprocess_reason
+            and not require_multiprocess
+        ):
+            item.add_marker(pytest.mark.skip(reason=multiprocess_reason))
 
 
-@pytest.fixture
-def _fail_without_chromium() -> None:
-    pytest.fail(f"{NO_CHROMIUM} (MINDHAVEN_REQUIRE_BROWSER=1)", pytrace=False)
-
-
-@pytest.fixture
-def _fail_without_multiprocess() -> None:
-    reason = multiprocess_unavailable_reason()
-    pytest.fail(f"{reason} (MINDHAVEN_REQUIRE_MULTIPROCESS=1)", pytrace=False)
+@pytest.fixture(autouse=True)
+def _required_environment(request: pytest.FixtureRequest) -> None:
+    """Fail, not skip, a test whose environment is missing when the run demands it."""
+    node = request.node
+    if node.get_closest_marker("browser") and chromium_path() is None:
+        pytest.fail(f"{NO_CHROMIUM} (MINDHAVEN_REQUIRE_BROWSER=1)", pytrace=False)
+    if node.get_closest_marker("multiprocess"):
+        reason = multiprocess_unavailable_reason()
+        if reason:
+            pytest.fail(f"{reason} (MINDHAVEN_REQUIRE_MULTIPROCESS=1)", pytrace=False)
 
 
 # --- test database ----------------------------------------------------------------
