@@ -3,6 +3,7 @@
 from collections.abc import Callable
 
 from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.utils import translation
@@ -29,15 +30,13 @@ class UserLanguageMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        from django.conf import settings
-
         if (
             user is not None
             and user.is_authenticated
             and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
         ):
             translation.activate(user.locale)
-            request.LANGUAGE_CODE = user.locale  # type: ignore[attr-defined]
+            request.LANGUAGE_CODE = user.locale
         return self.get_response(request)
 
 

@@ -3,9 +3,10 @@
 import re
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
 REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -47,10 +48,10 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
     def process_view(
         self,
         request: HttpRequest,
-        view_func: Callable[..., HttpResponse],
-        view_args: list[object],
-        view_kwargs: dict[str, object],
-    ) -> HttpResponse | None:
+        view_func: Callable[..., HttpResponseBase],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> HttpResponseBase | None:
         if request.path_info.startswith("/api/"):
             return None
-        return super().process_view(request, view_func, view_args, view_kwargs)  # type: ignore[no-any-return]
+        return super().process_view(request, view_func, view_args, view_kwargs)

@@ -32,6 +32,6 @@ class Command(BaseCommand):
             if password == settings.DEMO_PASSWORD_DEFAULT
             else "from MINDHAVEN_DEMO_PASSWORD"
         )
-        self.stdout.write("Demo logins (password %s, %s):" % (password, source))
+        self.stdout.write(f"Demo logins (password {password}, {source}):")
         for persona in PERSONAS:
             self.stdout.write(f"  {persona.username:<8} {persona.role:<10} {persona.description}")
