@@ -69,8 +69,15 @@ def child_environment(settings_dict: Mapping[str, Any], **extra: str) -> dict[st
 class ServerProcess:
     """One uvicorn child process serving the ASGI app on 127.0.0.1:<port>."""
 
-    def __init__(self, env: Mapping[str, str], *, startup_timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        env: Mapping[str, str],
+        *,
+        asgi_app: str = ASGI_APP,
+        startup_timeout: float = 30.0,
+    ) -> None:
         self.env = dict(env)
+        self.asgi_app = asgi_app
         self.startup_timeout = startup_timeout
         self.port = 0
         self.process: subprocess.Popen[bytes] | None = None
@@ -91,7 +98,7 @@ class ServerProcess:
             sys.executable,
             "-m",
             "uvicorn",
-            ASGI_APP,
+            self.asgi_app,
             "--fd",
             str(sock.fileno()),
             "--lifespan",
