@@ -1,7 +1,24 @@
 // Site-wide module: registers the service worker that keeps the help page offline.
+// The worker caches pages in the reader's language, so a language change asks for
+// a fresh worker (its script differs per language) instead of waiting a day.
+const LANGUAGE_KEY = "mindhaven.sw-language";
+
+async function register() {
+  const registration = await navigator.serviceWorker.register("/sw.js", { scope: "/" });
+  const language = document.documentElement.lang;
+  let previous = null;
+  try {
+    previous = localStorage.getItem(LANGUAGE_KEY);
+    localStorage.setItem(LANGUAGE_KEY, language);
+  } catch {
+    return; // storage blocked: the browser's own daily update check still applies
+  }
+  if (previous !== null && previous !== language) await registration.update();
+}
+
 if ("serviceWorker" in navigator && window.isSecureContext) {
   window.addEventListener("load", () => {
-    navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch((error) => {
+    register().catch((error) => {
       console.warn("Mindhaven: service worker registration failed", error);
     });
   });
