@@ -7,12 +7,14 @@ PORT ?= 8000
 VENDOR := mindhaven/core/static/vendor
 PO_FILES := $(wildcard mindhaven/locale/*/LC_MESSAGES/*.po)
 MO_FILES := $(PO_FILES:.po=.mo)
+DATA_DIR := $(or $(MINDHAVEN_DATA_DIR),var)
+STATIC_SOURCES := $(shell find mindhaven -path '*/static/*' -type f 2>/dev/null)
 
 .PHONY: run test setup setup-dev vendor messages lint typecheck pytest bench clean
 
 run: setup
 	$(BIN)/mindhaven migrate --noinput -v0
-	$(BIN)/mindhaven collectstatic --noinput -v0
+	$(MAKE) --no-print-directory $(DATA_DIR)/static/.collected
 	$(BIN)/mindhaven demo --if-empty
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/mindhaven serve
 
@@ -37,16 +39,22 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 # Front-end packages come from npm (package-lock.json) and are served locally.
-vendor: node_modules/.installed
-	mkdir -p $(VENDOR)/htmx $(VENDOR)/axe-core
-	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
-	cp node_modules/axe-core/axe.min.js $(VENDOR)/axe-core/
+vendor: $(VENDOR)/htmx/htmx.min.js
+
+$(VENDOR)/htmx/htmx.min.js: node_modules/.installed
+	mkdir -p $(dir $@)
+	cp node_modules/htmx.org/dist/htmx.min.js $@
 
 messages: $(MO_FILES)
 
 %.mo: %.po
 	@command -v msgfmt >/dev/null || { echo "msgfmt is missing: install gettext (apt-get install gettext)"; exit 1; }
 	msgfmt --check-format -o $@ $<
+
+# Hashing and compressing static files takes a while: only when they changed.
+$(DATA_DIR)/static/.collected: $(STATIC_SOURCES) $(VENV)/.installed
+	$(BIN)/mindhaven collectstatic --noinput -v0
+	touch $@
 
 lint:
 	$(BIN)/ruff format --check .

@@ -271,6 +271,13 @@ STORAGES = {
 # Tests serve static files straight from the apps; deployments from STATIC_ROOT.
 WHITENOISE_USE_FINDERS = TESTING
 WHITENOISE_MAX_AGE = 3600
+# Hashed names only, and no compressed copies of source maps: collectstatic stays quick.
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [
+    *("jpg", "jpeg", "png", "gif", "webp", "zip", "gz", "tgz", "bz2", "tbz", "xz", "br"),
+    *("swf", "flv", "woff", "woff2", "3gp", "3gpp", "asf", "avi", "m4v", "mov", "mp4"),
+    *("mpeg", "mpg", "wmv", "zst", "map"),
+]
 
 # --- security headers ------------------------------------------------------
 CONTENT_SECURITY_POLICY = {
