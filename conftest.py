@@ -88,6 +88,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             and not require_multiprocess
         ):
             item.add_marker(pytest.mark.skip(reason=multiprocess_reason))
+    # Browser tests last: once pytest-playwright's session browser starts, its event loop
+    # sits in the main thread, and async tests (async_to_sync, asyncio.run) cannot run.
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
 
 
 @pytest.fixture(autouse=True)
