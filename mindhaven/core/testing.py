@@ -10,7 +10,7 @@ from django.test import TestCase
 
 from mindhaven.accounts.models import User
 
-PASSWORD = "correct horse battery 42"
+PASSWORD = "correct horse battery 42"  # noqa: S105 (the test cast's password)
 
 
 def make_user(username: str, role: str = User.Role.MEMBER, **fields: Any) -> User:

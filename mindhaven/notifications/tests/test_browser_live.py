@@ -1,5 +1,7 @@
 """Realtime notifications in a real browser, against the live ASGI server (uvicorn child)."""
 
+import json
+import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -66,4 +68,31 @@ def test_it_shows_a_new_notification_in_every_open_tab(context, live_server_url,
         item = tab.locator(f"#notifications-live #notification-{created.code}")
         expect(item).to_contain_text("Bob confirmed your session", timeout=10_000)
         # Without reload: a reload or navigation would have dropped this flag.
+        assert tab.evaluate("() => window.sameDocument") is True
+
+
+def test_it_pushes_a_notice_made_by_the_server_to_every_open_tab(context, live_server_url, login):
+    # Works with either channel layer: the server process that creates the
+    # notification (through the API) is the one holding both sockets.
+    make_user("alice")
+    first, second = context.new_page(), context.new_page()
+    login(first, live_server_url, "alice", PASSWORD)
+    for tab in (first, second):
+        tab.goto(f"{live_server_url}/")
+        expect(tab.locator("#notifications-live")).to_have_attribute("data-state", "open")
+        tab.evaluate("() => { window.sameDocument = true; }")
+
+    body = json.dumps({"username": "alice", "password": PASSWORD, "name": "laptop"}).encode()
+    request = urllib.request.Request(
+        f"{live_server_url}/api/v1/auth/token",
+        data=body,
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 200
+
+    for tab in (first, second):
+        item = tab.locator("#notifications-live .notification").first
+        expect(item).to_contain_text("laptop", timeout=10_000)
         assert tab.evaluate("() => window.sameDocument") is True

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 
 class Command(BaseCommand):
-    help = "Run background tasks (reminders, imports, alerts) with the django-tasks database worker."
+    help = "Run background tasks (reminders, imports, alerts): the django-tasks database worker."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--batch", action="store_true", help="run what is queued, then exit")
