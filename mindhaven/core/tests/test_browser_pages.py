@@ -244,6 +244,6 @@ def test_it_loads_account_scripts_under_the_strict_policy(browser, live_server_u
     assert loaded == "function"
     assert page.get_by_role("button", name="Sign in with a passkey").is_visible()
     page.goto(f"{live_server_url}/")
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=5000)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     assert violations == []
     context.close()
