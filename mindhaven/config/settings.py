@@ -257,7 +257,8 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 # --- static files ----------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
+# Tests serve from the apps' folders (finders), so they need no collected copy.
+STATIC_ROOT = None if TESTING else DATA_DIR / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
