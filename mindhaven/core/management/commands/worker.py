@@ -11,5 +11,5 @@ class Command(BaseCommand):
         parser.add_argument("--batch", action="store_true", help="run what is queued, then exit")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        extra = ["--batch"] if options["batch"] else []
+        extra = ["--batch", "--no-startup-delay"] if options["batch"] else []
         call_command("db_worker", *extra)
