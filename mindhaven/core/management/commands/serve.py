@@ -3,6 +3,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+LOOPBACK_ADDRESSES = {"127.0.0.1", "::1"}
+
 
 class Command(BaseCommand):
     help = "Serve Mindhaven over HTTP and websockets with uvicorn (ASGI)."
@@ -17,6 +19,9 @@ class Command(BaseCommand):
         import uvicorn
 
         self.stdout.write(f"Mindhaven at http://{options['host']}:{options['port']}/")
+        if options["host"] in LOOPBACK_ADDRESSES:
+            # Browsers refuse an IP address as a WebAuthn relying party.
+            self.stdout.write(f"  (for passkeys open http://localhost:{options['port']}/)")
         uvicorn.run(
             "mindhaven.config.asgi:application",
             host=options["host"],
