@@ -51,6 +51,30 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+
+def _encryption_keys() -> list[str]:
+    keys = env_list("MINDHAVEN_ENCRYPTION_KEYS", [])
+    if keys or PRODUCTION:
+        if not keys:
+            raise ImproperlyConfigured(
+                "MINDHAVEN_ENCRYPTION_KEYS must be set in production: comma-separated Fernet "
+                "keys, the first encrypts (python3 -c 'from cryptography.fernet import "
+                "Fernet; print(Fernet.generate_key().decode())')"
+            )
+        return keys
+    # Development and tests: one key, generated once and kept in the data directory.
+    path = DATA_DIR / "encryption_key"
+    if not path.exists():
+        from cryptography.fernet import Fernet
+
+        path.write_text(Fernet.generate_key().decode())
+        path.chmod(0o600)
+    return [path.read_text().strip()]
+
+
+# Free text people write is encrypted at rest with these (mindhaven.core.encryption).
+ENCRYPTION_KEYS = _encryption_keys()
 DEBUG = env_bool("MINDHAVEN_DEBUG", default=False) and not PRODUCTION
 
 ALLOWED_HOSTS = env_list(

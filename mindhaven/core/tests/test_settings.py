@@ -6,6 +6,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 from django.test import SimpleTestCase
 
@@ -32,6 +33,7 @@ def run_cli(*args: str, env: dict[str, str], tmp_path: Path) -> subprocess.Compl
 PRODUCTION = {
     "MINDHAVEN_ENV": "production",
     "MINDHAVEN_ALLOWED_HOSTS": "mindhaven.example.org",
+    "MINDHAVEN_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
 }
 
 
@@ -68,10 +70,19 @@ class ProductionSettingsTestCase(SimpleTestCase):
 
     def test_it_refuses_production_without_allowed_hosts(self) -> None:
         tmp_path = self.tmp_path
-        env = {"MINDHAVEN_ENV": "production", "MINDHAVEN_SECRET_KEY": secrets.token_urlsafe(50)}
+        env = {**PRODUCTION, "MINDHAVEN_SECRET_KEY": secrets.token_urlsafe(50)}
+        del env["MINDHAVEN_ALLOWED_HOSTS"]
         result = run_cli("check", env=env, tmp_path=tmp_path)
         assert result.returncode != 0
         assert "MINDHAVEN_ALLOWED_HOSTS" in result.stderr
+
+    def test_it_refuses_production_without_encryption_keys(self) -> None:
+        tmp_path = self.tmp_path
+        env = {**PRODUCTION, "MINDHAVEN_SECRET_KEY": secrets.token_urlsafe(50)}
+        del env["MINDHAVEN_ENCRYPTION_KEYS"]
+        result = run_cli("check", env=env, tmp_path=tmp_path)
+        assert result.returncode != 0
+        assert "MINDHAVEN_ENCRYPTION_KEYS must be set in production" in result.stderr
 
     def test_it_keeps_a_generated_development_key_in_the_data_dir(self) -> None:
         tmp_path = self.tmp_path
@@ -82,6 +93,7 @@ class ProductionSettingsTestCase(SimpleTestCase):
         assert len(key) >= 50
         assert run_cli("check", env=env, tmp_path=tmp_path).returncode == 0
         assert (tmp_path / "secret_key").read_text() == key
+        assert len((tmp_path / "encryption_key").read_text()) == 44
 
     def test_it_rejects_an_unknown_environment_name(self) -> None:
         tmp_path = self.tmp_path
