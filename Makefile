@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 VENDOR := mindhaven/core/static/vendor
-PO_FILES := $(wildcard mindhaven/locale/*/LC_MESSAGES/*.po)
+PO_FILES := $(wildcard mindhaven/locale/*/LC_MESSAGES/*.po mindhaven/locale_overrides/*/LC_MESSAGES/*.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 DATA_DIR := $(or $(MINDHAVEN_DATA_DIR),var)
 STATIC_SOURCES := $(shell find mindhaven -path '*/static/*' -type f 2>/dev/null)

@@ -272,7 +272,9 @@ else:
 # --- languages and time ----------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The first wins: our wording of allauth's and Django's strings sits in the second
+# so that makemessages (which writes the first) never marks it obsolete.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_overrides"]
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True

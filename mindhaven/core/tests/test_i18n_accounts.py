@@ -12,7 +12,7 @@ from django.core import mail
 from django.core.cache import cache
 
 from mindhaven.core.testing import BaseTestCase
-from mindhaven.core.tests.test_i18n import PO_FILE, ensure_messages_compiled, po_entries
+from mindhaven.core.tests.test_i18n import PO_FILES, ensure_messages_compiled, po_entries
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse as Response
@@ -163,7 +163,7 @@ class AccountsSpanishTestCase(BaseTestCase):
         self.assertContains(r, "hasta que hayas verificado tu dirección de correo electrónico")
 
     def test_it_has_no_usted_forms_in_the_catalogue(self) -> None:
-        entries = po_entries(PO_FILE.read_text(encoding="utf-8"))[1:]
+        entries = [e for f in PO_FILES for e in po_entries(f.read_text(encoding="utf-8"))[1:]]
         for entry in entries:
             for key, value in entry.items():
                 if key.startswith("msgstr"):
