@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "mindhaven.core",
     "mindhaven.accounts",
     "mindhaven.notifications",
+    "mindhaven.mood",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -243,6 +244,9 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Mindhaven] "
+# "Sudo mode": export, erasure, consent and 2FA changes ask for the password again
+# when the last sign-in or confirmation is older than this.
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 600
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
