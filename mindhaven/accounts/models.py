@@ -2,6 +2,7 @@ import hashlib
 import uuid
 import zoneinfo
 from datetime import timedelta
+from typing import Any, NoReturn
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -9,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from mindhaven.accounts.consent import PRIVACY_SUMMARY_VERSION
 
 
 def validate_timezone(value: str) -> None:
@@ -34,6 +37,9 @@ class User(AbstractUser):
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
     # Demo personas may skip the second factor so that the demo is usable.
     is_demo = models.BooleanField(default=False, editable=False)
+    # When the person agreed to the privacy summary, and to which version of it.
+    privacy_agreed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    privacy_version = models.CharField(max_length=32, blank=True, editable=False)
 
     def __str__(self) -> str:
         return self.display_name or self.username
@@ -41,6 +47,12 @@ class User(AbstractUser):
     @property
     def name(self) -> str:
         return self.display_name or self.username
+
+    @property
+    def has_agreed_to_privacy(self) -> bool:
+        return (
+            self.privacy_agreed_at is not None and self.privacy_version == PRIVACY_SUMMARY_VERSION
+        )
 
     @property
     def mfa_required(self) -> bool:
@@ -87,3 +99,123 @@ class AccessToken(models.Model):
             return
         AccessToken.objects.filter(pk=self.pk).update(last_used_at=now)
         self.last_used_at = now
+
+
+class CareLink(models.Model):
+    """A member's link to a clinician. Ended links stay, for the member's history."""
+
+    class How(models.TextChoices):
+        DIRECTORY = "directory", _("Chosen from the directory")
+        INVITE = "invite", _("Invite link")
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    member = models.ForeignKey(User, on_delete=models.CASCADE, related_name="care_links")
+    clinician = models.ForeignKey(User, on_delete=models.CASCADE, related_name="client_links")
+    how = models.CharField(max_length=16, choices=How.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "clinician"],
+                condition=models.Q(ended_at__isnull=True),
+                name="one_active_care_link",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} → {self.clinician}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_at is None
+
+
+class ImmutableError(Exception):
+    """Raised on a change that consent records do not allow."""
+
+
+class ConsentGrant(models.Model):
+    """Consent to show some categories to the linked clinician.
+
+    Never edited, except that `revoked_at` is set once. A new set of categories is a
+    new grant; the API's grant "id" is `code`.
+    """
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    link = models.ForeignKey(CareLink, on_delete=models.CASCADE, related_name="grants")
+    categories = models.JSONField(default=list)
+    granted_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    consent_text_version = models.CharField(max_length=32)
+
+    class Meta:
+        ordering = ["-granted_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.link}: {', '.join(self.categories)}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding and list(kwargs.get("update_fields") or []) != ["revoked_at"]:
+            raise ImmutableError("a consent grant can only be revoked, not changed")
+        super().save(*args, **kwargs)
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class ConsentEventQuerySet(models.QuerySet["ConsentEvent"]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise ImmutableError("consent history cannot be changed")
+
+    def delete(self) -> NoReturn:
+        raise ImmutableError("consent history cannot be deleted")
+
+
+class ConsentEvent(models.Model):
+    """One grant or revocation, as it happened. Append-only.
+
+    People are kept by public code (no foreign keys), like core.AuditEvent, so that
+    erasing an account never updates this table; the codes alone name nobody.
+    """
+
+    class Action(models.TextChoices):
+        GRANT = "grant", _("Shared")
+        REVOKE = "revoke", _("Stopped sharing")
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    member_code = models.UUIDField(db_index=True)
+    clinician_code = models.UUIDField()
+    # Who made the change: the member, or the system when a link ended with an account.
+    actor_code = models.UUIDField(null=True)
+    action = models.CharField(max_length=16, choices=Action.choices)
+    categories = models.JSONField(default=list)
+    grant_code = models.UUIDField()
+    consent_text_version = models.CharField(max_length=32)
+    request_id = models.CharField(max_length=64, blank=True)
+
+    objects = ConsentEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["member_code", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} {', '.join(self.categories)} ({self.member_code})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ImmutableError("consent history cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise ImmutableError("consent history cannot be deleted")
+
+
+# A finished export can be downloaded for this long; then its file is deleted.
+EXPORT_LIFETIME = timedelta(hours=24)
+
