@@ -44,6 +44,12 @@ def help_page(request: HttpRequest) -> HttpResponse:
 
 @login_not_required
 @require_safe
+def trust(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/trust.html")
+
+
+@login_not_required
+@require_safe
 def offline(request: HttpRequest) -> HttpResponse:
     return render(request, "core/offline.html")
 

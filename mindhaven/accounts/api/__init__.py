@@ -15,6 +15,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError
 
 from mindhaven.accounts import services
+from mindhaven.accounts.api.access_log import router as access_log_router
 from mindhaven.accounts.auth import (
     MFA_REQUIRED_DETAIL,
     TOO_MANY_ATTEMPTS_DETAIL,
@@ -180,3 +181,6 @@ def update_me(request: HttpRequest, payload: MePatch) -> User:
         locale=payload.locale,
         country=payload.country,
     )
+
+
+router.add_router("", access_log_router)
