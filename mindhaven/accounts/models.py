@@ -1,7 +1,7 @@
 import hashlib
 import uuid
 import zoneinfo
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, NoReturn
 
 from django.conf import settings
@@ -37,6 +37,8 @@ class User(AbstractUser):
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
     # Demo personas may skip the second factor so that the demo is usable.
     is_demo = models.BooleanField(default=False, editable=False)
+    # When the retention warning went out (MINDHAVEN_RETENTION_DAYS); cleared at sign-in.
+    retention_warned_at = models.DateTimeField(null=True, blank=True, editable=False)
     # When the person agreed to the privacy summary, and to which version of it.
     privacy_agreed_at = models.DateTimeField(null=True, blank=True, editable=False)
     privacy_version = models.CharField(max_length=32, blank=True, editable=False)
@@ -219,3 +221,44 @@ class ConsentEvent(models.Model):
 # A finished export can be downloaded for this long; then its file is deleted.
 EXPORT_LIFETIME = timedelta(hours=24)
 
+
+def _export_expiry() -> datetime:
+    return timezone.now() + EXPORT_LIFETIME
+
+
+class ExportJob(models.Model):
+    """One export of a person's data, built in the background into DATA_DIR/exports."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to start")
+        RUNNING = "running", _("Being prepared")
+        READY = "ready", _("Ready to download")
+        FAILED = "failed", _("Failed")
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="export_jobs")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(default=_export_expiry)
+    # A random name under DATA_DIR/exports, never derived from the person.
+    file_name = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"export {self.code} ({self.status})"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {self.Status.READY, self.Status.FAILED}
+
+    @property
+    def is_downloadable(self) -> bool:
+        return self.status == self.Status.READY and bool(self.file_name) and not self.is_expired

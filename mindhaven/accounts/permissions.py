@@ -5,7 +5,7 @@ from uuid import UUID
 from django.http import Http404
 
 from mindhaven.accounts.consent import CATEGORY_KEYS, sorted_keys
-from mindhaven.accounts.models import AccessToken, CareLink, ConsentGrant, User
+from mindhaven.accounts.models import AccessToken, CareLink, ConsentGrant, ExportJob, User
 
 
 def get_token_for_owner(user: User, code: UUID | str) -> AccessToken:
@@ -107,3 +107,13 @@ def get_grant_for_member(user: User, code: UUID | str) -> ConsentGrant:
     if grant.link.member_id != user.pk:
         raise Http404
     return grant
+
+
+def get_export_for_owner(user: User, code: UUID | str) -> ExportJob:
+    """The person's own export job with this code, whatever its state; anyone else's is 404."""
+    job = ExportJob.objects.filter(code=_as_uuid(code)).first()
+    if job is None:
+        raise Http404
+    if job.user_id != user.pk:
+        raise Http404
+    return job
