@@ -4,8 +4,11 @@ from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
 from django.db import transaction
+from django.utils import timezone
 
-from mindhaven.accounts.models import User
+from mindhaven.accounts.consent import PRIVACY_SUMMARY_VERSION
+from mindhaven.accounts.models import ConsentGrant, User
+from mindhaven.accounts.services import grant_consent
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,9 @@ def create_demo_personas(*, password: str) -> list[User]:
             },
         )
         user.set_password(password)
+        if user.role == User.Role.MEMBER and not user.has_agreed_to_privacy:
+            user.privacy_agreed_at = timezone.now()
+            user.privacy_version = PRIVACY_SUMMARY_VERSION
         user.save()
         EmailAddress.objects.update_or_create(
             user=user,
@@ -76,4 +82,19 @@ def create_demo_personas(*, password: str) -> list[User]:
             defaults={"verified": True, "primary": True},
         )
         users.append(user)
+    _link_alice_to_bob()
     return users
+
+
+# DESIGN.md: alice is bob's client and shares her mood and questionnaires with him.
+DEMO_SHARED = ["mood", "assessments"]
+
+
+def _link_alice_to_bob() -> None:
+    alice = User.objects.get(username="alice")
+    bob = User.objects.get(username="bob")
+    shared = ConsentGrant.objects.filter(
+        link__member=alice, link__clinician=bob, link__ended_at__isnull=True, revoked_at=None
+    ).values_list("categories", flat=True)
+    if not any(set(DEMO_SHARED) <= set(categories) for categories in shared):
+        grant_consent(member=alice, clinician=bob, categories=DEMO_SHARED)

@@ -1,21 +1,42 @@
-"""Writes with side effects for accounts: sign-up, access tokens, profile."""
+"""Writes with side effects for accounts: sign-up, access tokens, profile, care links
+and consent."""
 
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from uuid import UUID
 
 from allauth.account.models import EmailAddress
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.validators import UnicodeUsernameValidator
-from django.core.exceptions import ValidationError
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from mindhaven.accounts.consent import (
+    CATEGORY_KEYS,
+    CONSENT_TEXT_VERSION,
+    PRIVACY_SUMMARY_VERSION,
+    sorted_keys,
+)
 from mindhaven.accounts.countries import COUNTRIES
-from mindhaven.accounts.models import AccessToken, User, hash_token
+from mindhaven.accounts.models import (
+    AccessToken,
+    CareLink,
+    ConsentEvent,
+    ConsentGrant,
+    User,
+    hash_token,
+)
+from mindhaven.core.audit import request_id_of
 from mindhaven.notifications.services import notify
 
 TOKEN_PREFIX = "mh_"  # noqa: S105 (marks our tokens for secret scanners)
@@ -137,3 +158,280 @@ def update_profile(
     user.full_clean(exclude=[f.name for f in User._meta.fields if f.name not in changed])
     user.save(update_fields=changed)
     return user
+
+
+# --- care links and consent --------------------------------------------------
+
+# API details are English, like the rest of the API; pages explain in the reader's language.
+PRIVACY_AGREEMENT_DETAIL = "agree to the privacy summary first"
+INVITE_SALT = "mindhaven.accounts.invite"
+INVITE_MAX_AGE = timedelta(days=14)
+
+
+def consent_group(member: User) -> str:
+    """The channel-layer group that hears about changes to `member`'s consent."""
+    return f"accounts.consent.{member.code}"
+
+
+def broadcast_consent_revoked(*, member: User, clinician: User, categories: list[str]) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    async_to_sync(layer.group_send)(
+        consent_group(member),
+        {
+            "type": "consent.revoked",
+            "member": str(member.code),
+            "clinician": str(clinician.code),
+            "categories": categories,
+        },
+    )
+
+
+def _require_member(member: User) -> None:
+    if member.role != User.Role.MEMBER:
+        raise PermissionDenied("only members can share their data with a clinician")
+
+
+def check_can_share(member: User) -> None:
+    """PermissionDenied unless `member` is a member who agreed to the privacy summary."""
+    _require_member(member)
+    if not member.has_agreed_to_privacy:
+        raise PermissionDenied(PRIVACY_AGREEMENT_DETAIL)
+
+
+def _require_clinician(clinician: User) -> None:
+    if clinician.role != User.Role.CLINICIAN or not clinician.is_active:
+        raise ValidationError(
+            {"clinician": [gettext("That person is not a clinician on this server.")]}
+        )
+
+
+def _clean_categories(categories: list[str]) -> list[str]:
+    if not isinstance(categories, list | tuple) or not categories:
+        raise ValidationError({"categories": [gettext("Choose at least one category.")]})
+    unknown = [c for c in categories if c not in CATEGORY_KEYS]
+    if unknown:
+        raise ValidationError(
+            {
+                "categories": [
+                    gettext("Unknown category: %(names)s. Choose from %(known)s.")
+                    % {"names": ", ".join(map(str, unknown)), "known": ", ".join(CATEGORY_KEYS)}
+                ]
+            }
+        )
+    duplicated = sorted({c for c in categories if categories.count(c) > 1})
+    if duplicated:
+        raise ValidationError(
+            {
+                "categories": [
+                    gettext("Each category may appear once: %(names)s is repeated.")
+                    % {"names": ", ".join(duplicated)}
+                ]
+            }
+        )
+    return sorted_keys(categories)
+
+
+def find_clinician(identifier: str) -> User:
+    """The active clinician with this username or code; ValidationError naming the field.
+
+    The error is the same for nobody and for someone who is not a clinician.
+    """
+    identifier = identifier.strip()
+    try:
+        lookup: dict[str, object] = {"code": UUID(identifier)}
+    except ValueError:
+        lookup = {"username": identifier}
+    clinician = User.objects.filter(**lookup, role=User.Role.CLINICIAN, is_active=True).first()
+    if clinician is None:
+        raise ValidationError(
+            {"clinician": [gettext("That person is not a clinician on this server.")]}
+        )
+    return clinician
+
+
+@transaction.atomic
+def link_member(*, member: User, clinician: User, how: str) -> CareLink:
+    """The active link between them, created if there is none (idempotent)."""
+    _require_member(member)
+    _require_clinician(clinician)
+    if how not in CareLink.How.values:
+        raise ValidationError({"how": [gettext("Unknown way of linking.")]})
+    link, _created = CareLink.objects.get_or_create(
+        member=member, clinician=clinician, ended_at=None, defaults={"how": how}
+    )
+    return link
+
+
+def _record(
+    *, action: str, grant: ConsentGrant, actor: User | None, request: HttpRequest | None
+) -> None:
+    ConsentEvent.objects.create(
+        member_code=grant.link.member.code,
+        clinician_code=grant.link.clinician.code,
+        actor_code=actor.code if actor is not None else None,
+        action=action,
+        categories=grant.categories,
+        grant_code=grant.code,
+        consent_text_version=grant.consent_text_version,
+        request_id=request_id_of(request),
+    )
+
+
+@transaction.atomic
+def grant_consent(
+    *,
+    member: User,
+    clinician: User,
+    categories: list[str],
+    request: HttpRequest | None = None,
+    how: str = CareLink.How.DIRECTORY,
+) -> ConsentGrant:
+    """Share `categories` with `clinician`, linking them first if needed.
+
+    Only a member who agreed to the privacy summary may grant (PermissionDenied
+    otherwise). Raises ValidationError naming "clinician" or "categories" for a
+    non-clinician, or for unknown, repeated or no categories; nothing changes then.
+    The grant and its history event are written together.
+    """
+    check_can_share(member)
+    _require_clinician(clinician)
+    cleaned = _clean_categories(categories)
+    link = link_member(member=member, clinician=clinician, how=how)
+    grant = ConsentGrant.objects.create(
+        link=link, categories=cleaned, consent_text_version=CONSENT_TEXT_VERSION
+    )
+    _record(action=ConsentEvent.Action.GRANT, grant=grant, actor=member, request=request)
+    return grant
+
+
+@transaction.atomic
+def revoke_consent(
+    *, member: User, grant: ConsentGrant, request: HttpRequest | None = None
+) -> ConsentGrant:
+    """Stop sharing what `grant` shared, at once; revoking twice changes nothing.
+
+    Once committed, open clinician sockets about the member hear `consent.revoked`.
+    """
+    grant = (
+        ConsentGrant.objects.select_for_update()
+        .select_related("link__member", "link__clinician")
+        .get(pk=grant.pk)
+    )
+    if grant.link.member_id != member.pk:
+        raise Http404
+    if grant.revoked_at is not None:
+        return grant
+    grant.revoked_at = timezone.now()
+    grant.save(update_fields=["revoked_at"])
+    _record(action=ConsentEvent.Action.REVOKE, grant=grant, actor=member, request=request)
+    clinician, categories = grant.link.clinician, list(grant.categories)
+    transaction.on_commit(
+        lambda: broadcast_consent_revoked(member=member, clinician=clinician, categories=categories)
+    )
+    return grant
+
+
+@transaction.atomic
+def set_shared_categories(
+    *,
+    member: User,
+    clinician: User,
+    categories: list[str],
+    request: HttpRequest | None = None,
+) -> None:
+    """Make what `member` shares with `clinician` exactly `categories` (maybe none).
+
+    Grants that share anything no longer wanted are revoked; what is newly wanted is
+    granted as one new grant. Unchanged sharing writes nothing.
+    """
+    wanted = set(_clean_categories(categories)) if categories else set()
+    active = ConsentGrant.objects.filter(
+        link__member=member,
+        link__clinician=clinician,
+        link__ended_at__isnull=True,
+        revoked_at__isnull=True,
+    )
+    kept: set[str] = set()
+    for grant in active:
+        if set(grant.categories) <= wanted:
+            kept.update(grant.categories)
+        else:
+            revoke_consent(member=member, grant=grant, request=request)
+    new = sorted_keys(wanted - kept)
+    if new:
+        grant_consent(member=member, clinician=clinician, categories=new, request=request)
+
+
+@transaction.atomic
+def end_link(*, member: User, link: CareLink, request: HttpRequest | None = None) -> CareLink:
+    """End a care link: every active grant on it is revoked first, then the link ends."""
+    if link.member_id != member.pk:
+        raise Http404
+    if link.ended_at is not None:
+        return link
+    for grant in link.grants.filter(revoked_at__isnull=True):
+        revoke_consent(member=member, grant=grant, request=request)
+    link.ended_at = timezone.now()
+    link.save(update_fields=["ended_at"])
+    return link
+
+
+@dataclass(frozen=True)
+class Invite:
+    """A clinician's invite link: a signed token, valid for INVITE_MAX_AGE."""
+
+    token: str
+    clinician: User
+    expires_at: datetime
+
+    @property
+    def path(self) -> str:
+        return reverse("accounts:accept-invite", args=[self.token])
+
+
+def create_invite(*, clinician: User) -> Invite:
+    """Sign an invite for `clinician`. Nothing is stored: the signature is the proof.
+
+    Invites cannot be withdrawn one by one; they expire after 14 days, and stop
+    working at once if the clinician loses the role or is deactivated.
+    """
+    _require_clinician(clinician)
+    token = signing.dumps({"clinician": str(clinician.code)}, salt=INVITE_SALT, compress=True)
+    return Invite(token=token, clinician=clinician, expires_at=timezone.now() + INVITE_MAX_AGE)
+
+
+def read_invite(token: str) -> User:
+    """The clinician who signed this invite; ValidationError naming "token" otherwise."""
+    invalid = ValidationError({"token": [gettext("This invite link is not valid or has expired.")]})
+    try:
+        data = signing.loads(token, salt=INVITE_SALT, max_age=INVITE_MAX_AGE)
+        code = UUID(str(data["clinician"]))
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        raise invalid from None
+    clinician = User.objects.filter(code=code, role=User.Role.CLINICIAN, is_active=True).first()
+    if clinician is None:
+        raise invalid
+    return clinician
+
+
+@transaction.atomic
+def accept_invite(*, member: User, token: str) -> CareLink:
+    """Link `member` to the clinician who signed `token`. Shares nothing by itself."""
+    check_can_share(member)
+    clinician = read_invite(token)
+    return link_member(member=member, clinician=clinician, how=CareLink.How.INVITE)
+
+
+@transaction.atomic
+def agree_to_privacy(*, user: User) -> User:
+    """Record that `user` read and agreed to the current privacy summary."""
+    user.privacy_agreed_at = timezone.now()
+    user.privacy_version = PRIVACY_SUMMARY_VERSION
+    user.save(update_fields=["privacy_agreed_at", "privacy_version"])
+    return user
+
+
+# --- erasure -----------------------------------------------------------------
+
