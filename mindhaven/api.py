@@ -22,6 +22,7 @@ from ninja.errors import HttpError, Throttled, ValidationError, ValidationErrorC
 
 from mindhaven.accounts.api import router as accounts_router
 from mindhaven.accounts.auth import default_auth
+from mindhaven.mood.api import router as mood_router
 from mindhaven.notifications.api import router as notifications_router
 
 logger = logging.getLogger("mindhaven.api")
@@ -146,3 +147,4 @@ def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 api.add_router("", accounts_router)
 api.add_router("", notifications_router)
+api.add_router("", mood_router)

@@ -1,5 +1,13 @@
 from django.urls import path
 
+from mindhaven.mood import views
+
 app_name = "mood"
 
-urlpatterns: list[object] = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("check-in/", views.check_in, name="check-in"),
+    path("entries/", views.entries, name="entries"),
+    path("entries/<uuid:code>/edit/", views.edit_entry, name="edit-entry"),
+    path("entries/<uuid:code>/delete/", views.delete_entry, name="delete-entry"),
+]
