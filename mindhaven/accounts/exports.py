@@ -6,11 +6,17 @@ from uuid import UUID
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.apps import apps
+from django.utils import timezone
 
 from mindhaven.accounts.models import User
 from mindhaven.core.export import ExportFile, register_exporter
 from mindhaven.core.models import AuditEvent
 from mindhaven.notifications.models import Notification
+
+
+def export_filename(user: User) -> str:
+    """The name a download of the export gets: mindhaven-export-<username>-<date>.zip."""
+    return f"mindhaven-export-{user.username}-{timezone.now():%Y-%m-%d}.zip"
 
 
 def _names_by_code(codes: set[UUID]) -> dict[UUID, str]:

@@ -1,11 +1,13 @@
 """Writes with side effects for accounts: sign-up, access tokens, profile, care links
 and consent."""
 
+import functools
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
+from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.account.models import EmailAddress
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -16,6 +18,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -435,3 +438,95 @@ def agree_to_privacy(*, user: User) -> User:
 
 # --- erasure -----------------------------------------------------------------
 
+
+class ErasureRefused(Exception):
+    """The account cannot be erased as things are (e.g. it is the last administrator)."""
+
+
+def is_last_admin(user: User) -> bool:
+    """True when `user` administers this server and no other active account does."""
+    admins = User.objects.filter(is_active=True).filter(
+        Q(role=User.Role.ADMIN) | Q(is_superuser=True)
+    )
+    is_admin = user.role == User.Role.ADMIN or user.is_superuser
+    return is_admin and not admins.exclude(pk=user.pk).exists()
+
+
+def password_matches(request: HttpRequest, *, user: User, password: str) -> bool:
+    """Whether `password` is `user`'s, counted by allauth's failed-login rate limit.
+
+    Raises ValidationError when there were too many wrong passwords lately.
+    """
+    found = get_account_adapter(request).authenticate(
+        request, username=user.username, password=password
+    )
+    return found is not None and found.pk == user.pk
+
+
+def _end_sharing_before_erasure(user: User) -> None:
+    """Revoke every active grant to or from `user`, so that open sockets close at once.
+
+    The revocations are kept in the consent history (keyed by codes): by the member
+    when the member leaves, by nobody (the system) when the clinician leaves.
+    """
+    grants = (
+        ConsentGrant.objects.select_for_update()
+        .filter(Q(link__member=user) | Q(link__clinician=user), revoked_at__isnull=True)
+        .select_related("link__member", "link__clinician")
+    )
+    for grant in grants:
+        grant.revoked_at = timezone.now()
+        grant.save(update_fields=["revoked_at"])
+        member, clinician = grant.link.member, grant.link.clinician
+        actor = member if member.pk == user.pk else None
+        _record(action=ConsentEvent.Action.REVOKE, grant=grant, actor=actor, request=None)
+        transaction.on_commit(
+            functools.partial(
+                broadcast_consent_revoked,
+                member=member,
+                clinician=clinician,
+                categories=list(grant.categories),
+            )
+        )
+
+
+def _delete_export_files(names: list[str]) -> None:
+    folder = settings.DATA_DIR / "exports"
+    for name in names:
+        (folder / name).unlink(missing_ok=True)
+
+
+@transaction.atomic
+def erase_account(*, user: User) -> None:
+    """Delete `user` and, through CASCADE, everything they own.
+
+    Every foreign key to the user removes its rows with the account (a test checks
+    that each one is CASCADE): accounts.AccessToken, accounts.ExportJob (and its zip
+    files, deleted after commit), accounts.CareLink as member or as clinician (and
+    with them accounts.ConsentGrant), notifications.Notification, mood.MoodEntry,
+    mood.Activity and the rest of mood, allauth's EmailAddress (and its
+    confirmations) and mfa.Authenticator (TOTP, recovery codes, passkeys), and
+    Django's admin.LogEntry.
+
+    What stays, holding no foreign key and no name of the person:
+    - core.AuditEvent: reads of someone's data by someone else. Events about the
+      person keep only their code, which no longer leads anywhere; events where the
+      person was the reader (a clinician) keep their username, because they are part
+      of the other person's "who viewed my data" history.
+    - accounts.ConsentEvent: the consent history, keyed by codes. Active grants are
+      revoked first, so that a clinician's access ends at once, open sockets too.
+
+    Raises ErasureRefused for the last administrator of the server.
+    """
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if is_last_admin(user):
+        raise ErasureRefused(
+            gettext(
+                "This is the only administrator account on this server. Make someone "
+                "else an administrator first, then delete this account."
+            )
+        )
+    _end_sharing_before_erasure(user)
+    files = [name for name in user.export_jobs.values_list("file_name", flat=True) if name]
+    user.delete()
+    transaction.on_commit(lambda: _delete_export_files(files))

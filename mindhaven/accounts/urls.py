@@ -1,7 +1,7 @@
 from django.urls import path
 
 from mindhaven.accounts import views
-from mindhaven.accounts.views import access_log, care
+from mindhaven.accounts.views import access_log, care, privacy
 
 app_name = "accounts"
 
@@ -19,4 +19,9 @@ urlpatterns = [
     path("invite/<str:token>/", care.accept_invite, name="accept-invite"),
     path("clients/", care.clients, name="clients"),
     path("clients/invite/", care.create_invite, name="create-invite"),
+    path("export/", privacy.export, name="export"),
+    path("export/<uuid:code>/", privacy.export_status, name="export-status"),
+    path("export/<uuid:code>/download/", privacy.download_export, name="export-download"),
+    path("delete/", privacy.delete_account, name="delete"),
+    path("goodbye/", privacy.goodbye, name="goodbye"),
 ]

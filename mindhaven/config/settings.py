@@ -257,6 +257,16 @@ MFA_REQUIRED_ROLES = {"clinician", "moderator", "admin"}
 # Personal access tokens for the API.
 API_TOKEN_DAYS = env_int("MINDHAVEN_API_TOKEN_DAYS", 30)
 
+# Accounts unused for this many days are deleted, after a warning email 14 days
+# before (and at least 7 days ahead). 0 turns retention off; `mindhaven
+# apply-retention` applies it (daily, from cron).
+RETENTION_DAYS = env_int("MINDHAVEN_RETENTION_DAYS", 0)
+if RETENTION_DAYS != 0 and RETENTION_DAYS < 30:
+    raise ImproperlyConfigured(
+        "MINDHAVEN_RETENTION_DAYS must be 0 (off) or at least 30 days, so that people "
+        "are warned in time"
+    )
+
 # --- email -----------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env_str("MINDHAVEN_FROM_EMAIL", "Mindhaven <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
