@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from mindhaven.accounts.decorators import privacy_agreement_required
 from mindhaven.accounts.models import User
 from mindhaven.mood import services
 from mindhaven.mood.forms import CheckinForm
@@ -41,6 +42,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@privacy_agreement_required
 def check_in(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     with timezone.override(user.timezone):
@@ -80,6 +82,7 @@ def entries(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@privacy_agreement_required
 def edit_entry(request: HttpRequest, code: UUID) -> HttpResponse:
     user = _user(request)
     entry = get_entry_for_member(user, code)

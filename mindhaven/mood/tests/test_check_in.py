@@ -3,6 +3,7 @@ from datetime import UTC, datetime
 
 from django.utils import timezone
 
+from mindhaven.accounts.services import agree_to_privacy
 from mindhaven.core.testing import BaseTestCase
 from mindhaven.mood.models import Activity, MoodEntry
 
@@ -11,6 +12,7 @@ URL = "/mood/check-in/"
 
 class CheckInTestCase(BaseTestCase):
     def setUp(self) -> None:
+        agree_to_privacy(user=self.alice)
         self.client.force_login(self.alice)
 
     def form_id(self) -> str:
@@ -98,6 +100,12 @@ class CheckInTestCase(BaseTestCase):
                 self.assertContains(r, "Nothing was saved", status_code=400)
                 self.assertContains(r, 'role="alert"', status_code=400)
         self.assertEqual(MoodEntry.objects.count(), 0)
+
+    def test_it_asks_for_the_privacy_agreement_first(self) -> None:
+        self.client.force_login(self.charlie)
+        r = self.client.get(URL)
+        self.assertEqual(r.status_code, 302)
+        self.assertIn("next=%2Fmood%2Fcheck-in%2F", r["Location"])
 
     def test_it_requires_login(self) -> None:
         self.client.logout()
