@@ -1,4 +1,4 @@
-""" "Who viewed my data": every read of the person's data by someone else."""
+"""The "who viewed my data" page: every read of the person's data by someone else."""
 
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
@@ -8,23 +8,15 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_safe
 
+from mindhaven.accounts.consent import get_category
 from mindhaven.accounts.models import User
 from mindhaven.core.models import AuditEvent
 
 PAGE_SIZE = 50
 
 # Labels for what audit events record; an unknown value is shown as stored.
-CATEGORY_LABELS = {
-    "profile": _("Profile"),
-    "mood": _("Mood"),
-    "journal": _("Journal"),
-    "assessments": _("Questionnaires"),
-    "vitals": _("Vital signs"),
-    "exposure": _("Exposure therapy"),
-    "messages": _("Messages"),
-    "safety_plan": _("Safety plan"),
-    "safety_alerts": _("Safety alerts"),
-}
+# Categories are the consent categories (accounts.consent), plus the profile.
+OTHER_CATEGORIES = {"profile": _("Profile")}
 ACTION_LABELS = {
     "view": pgettext_lazy("audit action", "Viewed"),
     "list": pgettext_lazy("audit action", "Viewed a list"),
@@ -38,8 +30,13 @@ def events_about(user: User) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(subject_code=user.code).order_by("-at", "-id")
 
 
-def label(labels: dict[str, object], value: str) -> str:
-    return str(labels.get(value, value))
+def category_label(key: str) -> str:
+    category = get_category(key)
+    return str(category.label if category else OTHER_CATEGORIES.get(key, key))
+
+
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))
 
 
 @require_safe
@@ -56,8 +53,8 @@ def access_log(request: HttpRequest) -> HttpResponse:
             "who": names.get(event.actor_code) or event.actor_username,
             "username": event.actor_username,
             "role": roles.get(event.actor_role, event.actor_role),
-            "category": label(CATEGORY_LABELS, event.category),
-            "action": label(ACTION_LABELS, event.action),
+            "category": category_label(event.category),
+            "action": action_label(event.action),
             "at": event.at,
         }
         for event in page.object_list
