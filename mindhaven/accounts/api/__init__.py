@@ -17,6 +17,7 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError
 from mindhaven.accounts import services
 from mindhaven.accounts.api.access_log import router as access_log_router
 from mindhaven.accounts.api.consent import router as consent_router
+from mindhaven.accounts.api.privacy import DELETE_ME, delete_me
 from mindhaven.accounts.api.privacy import router as privacy_router
 from mindhaven.accounts.auth import (
     MFA_REQUIRED_DETAIL,
@@ -188,3 +189,4 @@ def update_me(request: HttpRequest, payload: MePatch) -> User:
 router.add_router("", access_log_router)
 router.add_router("", consent_router)
 router.add_router("", privacy_router)
+router.delete("/me", **DELETE_ME)(delete_me)
