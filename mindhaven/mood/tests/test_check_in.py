@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 from django.utils import timezone
 
 from mindhaven.accounts.services import agree_to_privacy
-from mindhaven.core.testing import BaseTestCase
+from mindhaven.core.testing import BaseTestCase, make_user
 from mindhaven.mood.models import Activity, MoodEntry
 
 URL = "/mood/check-in/"
@@ -106,6 +106,17 @@ class CheckInTestCase(BaseTestCase):
         r = self.client.get(URL)
         self.assertEqual(r.status_code, 302)
         self.assertIn("next=%2Fmood%2Fcheck-in%2F", r["Location"])
+
+    def test_it_speaks_spanish(self) -> None:
+        elena = make_user("elena", locale="es")
+        agree_to_privacy(user=elena)
+        self.client.force_login(elena)
+        r = self.client.get(URL)
+        self.assertContains(r, "¿Cómo te sientes?")
+        self.assertContains(r, '<span class="mood-word">Genial</span>', html=False)
+        # Her default lists are created in her language.
+        self.assertContains(r, "ejercicio")
+        self.assertContains(r, "tristeza")
 
     def test_it_requires_login(self) -> None:
         self.client.logout()
