@@ -93,7 +93,8 @@ class CheckinForm(forms.Form):
         activities_field = self.fields["activities"]
         assert isinstance(emotions_field, forms.MultipleChoiceField)
         assert isinstance(activities_field, forms.MultipleChoiceField)
-        emotions_field.choices = _choices((e.name for e in visible_emotions), own_emotions)
+        self.emotion_choices = _choices((e.name for e in visible_emotions), own_emotions)
+        emotions_field.choices = self.emotion_choices
         activities_field.choices = _choices((a.name for a in self.activity_objects), own_activities)
         self.extra_activities = [
             name for name in own_activities if name not in {a.name for a in self.activity_objects}
@@ -132,9 +133,7 @@ class CheckinForm(forms.Form):
 
     def emotion_items(self) -> list[dict[str, Any]]:
         chosen = set(self["emotions"].value() or [])
-        emotions_field = self.fields["emotions"]
-        assert isinstance(emotions_field, forms.MultipleChoiceField)
-        return [{"name": str(v), "checked": v in chosen} for v, _label in emotions_field.choices]
+        return [{"name": name, "checked": name in chosen} for name, _label in self.emotion_choices]
 
     def has_details(self) -> bool:
         """Whether the optional part should start open (errors in it, or values to show)."""

@@ -254,12 +254,13 @@ class MoodListApiTestCase(BaseTestCase):
         self.assertEqual(times[2:], ["2025-03-03T09:00:00+01:00"])
 
     def test_it_names_bad_parameters(self) -> None:
-        for params, field in [
+        cases: list[tuple[dict[str, Any], str]] = [
             ({"limit": 0}, "limit"),
             ({"limit": 501}, "limit"),
             ({"cursor": "nonsense"}, "cursor"),
             ({"from": "2025-03-03T00:00:00"}, "from"),
-        ]:
+        ]
+        for params, field in cases:
             with self.subTest(field=field):
                 r = self.as_alice.get(URL, **params)
                 self.assertEqual(r.status_code, 422)

@@ -1,5 +1,6 @@
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 from django.utils import timezone
 
@@ -85,7 +86,7 @@ class CheckInTestCase(BaseTestCase):
         self.assertTrue(Activity.objects.filter(member=self.alice, name="choir").exists())
 
     def test_it_shows_errors_and_saves_nothing(self) -> None:
-        cases = [
+        cases: list[dict[str, Any]] = [
             {"mood": ""},
             {"mood": "9"},
             {"mood": "3", "sleep_hours": "30"},
