@@ -82,7 +82,6 @@ def entries(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@privacy_agreement_required
 def edit_entry(request: HttpRequest, code: UUID) -> HttpResponse:
     user = _user(request)
     entry = get_entry_for_member(user, code)
