@@ -81,4 +81,4 @@ class ApiMeTestCase(BaseTestCase):
         self.client.force_login(self.alice)
         r = self.client.post(ME, "{}", content_type="application/json")
         self.assertEqual(r.status_code, 405)
-        self.assertEqual(r.json(), {"detail": "method POST not allowed; use GET, PATCH"})
+        self.assertEqual(r.json(), {"detail": "method POST not allowed; use DELETE, GET, PATCH"})

@@ -42,7 +42,7 @@ class ErasureTestCase(BaseTestCase):
         super().setUp()
         cache.clear()  # allauth's rate limits
 
-    def delete_me(self, body: object, *, client: Client | None = None):  # type: ignore[no-untyped-def]
+    def delete_me(self, body: object, *, client: Client | None = None):
         client = client or self.client
         return client.delete(ME, body, content_type="application/json")
 

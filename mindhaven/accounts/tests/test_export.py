@@ -92,7 +92,7 @@ class ExportTestCase(BaseTestCase):
 
     def test_it_renders_registered_exporters_into_their_folder(self) -> None:
         @register_exporter("zz-test")
-        def exporter(user):  # type: ignore[no-untyped-def]
+        def exporter(user):
             return [
                 ExportFile("empty.csv", [], "Nothing yet.", columns=["a", "b"]),
                 ExportFile("zz-test/raw.bin", b"\x00\x01", "Raw bytes."),

@@ -119,7 +119,7 @@ class ExportPageTestCase(BaseTestCase):
         job = ExportJob.objects.create(user=self.alice)
         seen: list[tuple[str, int]] = []
 
-        def watch(user):  # type: ignore[no-untyped-def]
+        def watch(user):
             current = ExportJob.objects.get(pk=job.pk)
             seen.append((current.status, current.progress))
             return [ExportFile("seen.json", {}, "A test file.")]
@@ -138,7 +138,7 @@ class ExportPageTestCase(BaseTestCase):
     def test_it_marks_a_failed_export(self) -> None:
         job = ExportJob.objects.create(user=self.alice)
 
-        def broken(user):  # type: ignore[no-untyped-def]
+        def broken(user):
             raise RuntimeError("disk on fire")
 
         export._exporters["zz-broken"] = broken

@@ -15,7 +15,7 @@ from mindhaven.core.testing import BaseTestCase, make_user
 LOGIN = "/accounts/login/"
 
 
-def days_ago(days: float):  # type: ignore[no-untyped-def]
+def days_ago(days: float):
     return timezone.now() - timedelta(days=days)
 
 
