@@ -314,7 +314,7 @@ PAGES: list[Row] = [
         r"admin/(?!password_change|r/)\w+/\w+/.*",
         expect(ADMIN_LOGIN, anonymous=REDIRECT_LOGIN, erin=MFA_SETUP),
         rule=True,
-        why="model pages: the site's sign-in catches visitors first; signed-in non-staff go to the admin's",
+        why="model pages: the site's sign-in catches visitors first; non-staff go to the admin's",
     ),
     Row(
         r"accounts/2fa/(authenticate|webauthn/login)/",
@@ -674,7 +674,8 @@ ORIGIN = b"http://testserver"
 def session_cookie(user: User) -> bytes:
     client = Client()
     client.force_login(user)
-    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}".encode()
+    value = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return f"{settings.SESSION_COOKIE_NAME}={value}".encode()
 
 
 async def connects(path: str, cookie: bytes | None, origin: bytes) -> bool:
