@@ -1,7 +1,7 @@
 from datetime import timedelta
 from unittest import mock
 
-import textstat  # type: ignore[import-untyped]
+import textstat
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 

@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_safe
@@ -16,7 +17,7 @@ PAGE_SIZE = 50
 
 # Labels for what audit events record; an unknown value is shown as stored.
 # Categories are the consent categories (accounts.consent), plus the profile.
-OTHER_CATEGORIES = {"profile": _("Profile")}
+OTHER_CATEGORIES: dict[str, str | Promise] = {"profile": _("Profile")}
 ACTION_LABELS = {
     "view": pgettext_lazy("audit action", "Viewed"),
     "list": pgettext_lazy("audit action", "Viewed a list"),

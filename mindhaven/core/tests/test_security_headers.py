@@ -15,6 +15,7 @@ from pathlib import Path
 from cryptography.fernet import Fernet
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.test import RequestFactory, SimpleTestCase, override_settings
 
 from mindhaven.core.middleware import PermissionsPolicyMiddleware
@@ -33,7 +34,7 @@ def directives(csp: str) -> dict[str, list[str]]:
 
 
 class SecurityHeadersTestCase(BaseTestCase):
-    def assert_strict_headers(self, response: HttpResponse) -> None:
+    def assert_strict_headers(self, response: HttpResponseBase) -> None:
         csp = response["Content-Security-Policy"]
         self.assertNotIn("unsafe-inline", csp)
         self.assertNotIn("unsafe-eval", csp)
