@@ -19,7 +19,7 @@ from mindhaven.accounts.models import User
 from mindhaven.mood import services
 from mindhaven.mood.exports import entries_csv
 from mindhaven.mood.models import NOTE_MAX_LENGTH, MoodEntry
-from mindhaven.mood.permissions import get_entries_for_viewer, get_entry_for_member
+from mindhaven.mood.permissions import get_entries_for_clinician, get_entry_for_member
 
 router = Router()
 
@@ -275,5 +275,5 @@ def client_entries(
     request: HttpRequest, code: UUID, filters: Query[EntryFilters]
 ) -> dict[str, Any]:
     """A client's check-ins with their notes, only while they consent to share mood."""
-    entries = get_entries_for_viewer(_user(request), code, request=request)
+    entries = get_entries_for_clinician(_user(request), code, request=request)
     return _page(entries, filters)

@@ -27,17 +27,16 @@ def get_entry_for_member(user: User, code: UUID | str) -> MoodEntry:
     return entry
 
 
-def get_entries_for_viewer(
+def get_entries_for_clinician(
     user: User, client_code: UUID | str, *, request: HttpRequest | None = None
 ) -> QuerySet[MoodEntry]:
-    """The entries of the member with `client_code`, for that member or their clinician.
+    """The entries of the member with `client_code`, for their clinician only.
 
     A clinician needs an active care link and the member's consent to `mood`, checked
-    on every call (a revocation ends access at once); each read is audited. Anyone else
-    gets 404, the same as for a member who does not exist.
+    on every call (a revocation ends access at once); each read is audited. Anyone else,
+    the member included (she reads her own through /mood/entries), gets 404, the same
+    as for a member who does not exist.
     """
-    if str(client_code) == str(user.code):
-        return MoodEntry.objects.filter(member=user)
     member = get_client_for_clinician(user, client_code, CATEGORY)
     record_access(
         actor=user,

@@ -415,9 +415,8 @@ API: list[ApiRow] = [
     ApiRow(
         "get",
         "/api/v1/clinician/clients/{code}/mood/entries",
-        # DEVIATION, reported to the mood engineer: the contract says 404 for everyone but
-        # a consented clinician; alice (not a clinician) is shown her own entries.
-        api_signed_in(alice=ALLOW, carol=NOT_FOUND, dave=NOT_FOUND, charlie=NOT_FOUND),
+        # 404 for everyone but a linked clinician with mood consent, alice herself too.
+        api_signed_in(**ALICE_ONLY) | {"alice": NOT_FOUND, "bob": ALLOW},
         url=lambda cast, actor: CLIENT_MOOD.format(cast.users["alice"].code),
     ),
     ApiRow("get", "/api/v1/mood/entries", api_signed_in()),

@@ -55,7 +55,9 @@ class ClinicianMoodApiTestCase(BaseTestCase):
         url = "/api/v1/clinician/clients/00000000-0000-4000-8000-000000000000/mood/entries"
         self.assertEqual(ApiClient(self.client, self.bob).get(url).status_code, 404)
 
-    def test_it_writes_no_audit_event_when_alice_reads_her_own(self) -> None:
+    def test_it_is_404_for_alice_herself(self) -> None:
+        # The contract: 404 for anyone but a linked clinician with mood consent; alice
+        # reads her own entries through /api/v1/mood/entries.
         r = self.as_alice.get(self.url)
-        self.assertEqual(r.status_code, 200)
+        self.assertEqual(r.status_code, 404)
         self.assertFalse(AuditEvent.objects.filter(category="mood").exists())
