@@ -4,7 +4,7 @@ import base64
 import binascii
 import json
 from datetime import datetime
-from typing import Annotated, Any, cast
+from typing import Annotated, Any, Literal, cast
 from uuid import UUID
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -16,7 +16,7 @@ from pydantic import AwareDatetime, ConfigDict, StrictInt
 from pydantic import ValidationError as PydanticValidationError
 
 from mindhaven.accounts.models import User
-from mindhaven.mood import services
+from mindhaven.mood import insights_service, services
 from mindhaven.mood.exports import entries_csv
 from mindhaven.mood.models import NOTE_MAX_LENGTH, MoodEntry
 from mindhaven.mood.permissions import get_entries_for_clinician, get_entry_for_member
@@ -277,3 +277,36 @@ def client_entries(
     """A client's check-ins with their notes, only while they consent to share mood."""
     entries = get_entries_for_clinician(_user(request), code, request=request)
     return _page(entries, filters)
+
+
+# --- insights ------------------------------------------------------------------------
+
+
+class InsightOut(Schema):
+    factor: str = Field(description="the activity name, `sleep_hours`, a weekday or `last_30_days`")
+    kind: Literal["activity", "sleep", "weekday", "trend"]
+    lag_days: Literal[0, 1] = Field(description="1: the activity's day against the next day's mood")
+    effect: float = Field(description="mood points (per hour for sleep); positive is better mood")
+    ci: list[float] = Field(description="95% confidence interval [low, high]")
+    p_value: float
+    q_value: float = Field(description="Benjamini-Hochberg across every test for the member")
+    n_with: int = Field(description="days with (sleep: days with sleep recorded)")
+    n_without: int = Field(description="days without (sleep: 0)")
+    summary: str
+
+
+class InsightsOut(Schema):
+    entries_considered: int
+    insights: list[InsightOut] = Field(description="q <= 0.05")
+    explored: list[InsightOut] = Field(description="tested, no clear pattern")
+
+
+@router.get("/mood/insights", response={200: InsightsOut}, tags=["mood"])
+def mood_insights(request: HttpRequest) -> dict[str, Any]:
+    """What went with better or worse mood in the member's own check-ins; not causes."""
+    report = insights_service.get_report(_user(request))
+    return {
+        "entries_considered": report.entries_considered,
+        "insights": [insights_service.as_dict(f) for f in report.insights],
+        "explored": [insights_service.as_dict(f) for f in report.explored],
+    }

@@ -10,4 +10,5 @@ urlpatterns = [
     path("entries/", views.entries, name="entries"),
     path("entries/<uuid:code>/edit/", views.edit_entry, name="edit-entry"),
     path("entries/<uuid:code>/delete/", views.delete_entry, name="delete-entry"),
+    path("insights/", views.insights, name="insights"),
 ]

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from mindhaven.accounts.decorators import privacy_agreement_required
 from mindhaven.accounts.models import User
-from mindhaven.mood import services
+from mindhaven.mood import insights_service, services
 from mindhaven.mood.forms import CheckinForm
 from mindhaven.mood.models import MoodEntry
 from mindhaven.mood.permissions import get_entry_for_member
@@ -124,3 +124,18 @@ def delete_entry(request: HttpRequest, code: UUID) -> HttpResponse:
     services.delete_entry(entry=entry)
     messages.success(request, _("The check-in was deleted."))
     return redirect("mood:entries")
+
+
+@require_GET
+def insights(request: HttpRequest) -> HttpResponse:
+    """What went with better or worse mood in the member's own check-ins, with uncertainty."""
+    user = _user(request)
+    report = insights_service.get_report(user)
+    context = {
+        "entries_considered": report.entries_considered,
+        "insights": [insights_service.shown(f) for f in report.insights],
+        "explored": [insights_service.shown(f) for f in report.explored],
+        "min_days": insights_service.insights.MIN_DAYS,
+        "min_sleep_days": insights_service.insights.MIN_SLEEP_DAYS,
+    }
+    return render(request, "mood/insights.html", context)
