@@ -28,7 +28,11 @@ def ensure_messages_compiled() -> None:
 
 
 def po_entries(text: str) -> list[dict[str, str]]:
-    """Each entry of a .po file: flags, msgid and every msgstr, joined across lines."""
+    """Each entry of a .po file: flags, msgid and every msgstr, joined across lines.
+
+    A block without a msgid (a standalone comment, such as a section heading) is valid
+    .po and is not an entry.
+    """
     entries = []
     for block in text.strip().split("\n\n"):
         entry: dict[str, str] = {"flags": ""}
@@ -43,7 +47,8 @@ def po_entries(text: str) -> list[dict[str, str]]:
                 entry[key] = match.group(2)
             elif line.startswith('"') and key:
                 entry[key] += line[1:-1]
-        entries.append(entry)
+        if "msgid" in entry:
+            entries.append(entry)
     return entries
 
 
@@ -99,3 +104,18 @@ class I18nTestCase(BaseTestCase):
             self.assertTrue(translations, entry["msgid"])
             for value in translations:
                 self.assertNotEqual(value, "", entry["msgid"])
+
+    def test_it_has_one_translation_per_message(self) -> None:
+        # Entries appended by hand can repeat a msgid; msgfmt refuses that within a
+        # catalogue, and across the two the first one in LOCALE_PATHS would win.
+        seen: dict[tuple[str, str], tuple[Path, str]] = {}
+        for po_file in PO_FILES:
+            in_this_file: set[tuple[str, str]] = set()
+            for entry in po_entries(po_file.read_text(encoding="utf-8"))[1:]:
+                key = (entry.get("msgctxt", ""), entry["msgid"])
+                self.assertNotIn(key, in_this_file, f"{key} twice in {po_file}")
+                in_this_file.add(key)
+                msgstr = entry.get("msgstr", entry.get("msgstr[0]", ""))
+                if key in seen:
+                    self.assertEqual(seen[key][1], msgstr, f"{key} differs from {seen[key][0]}")
+                seen[key] = (po_file, msgstr)
