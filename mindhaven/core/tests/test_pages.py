@@ -139,6 +139,14 @@ class PagesTestCase(BaseTestCase):
     def test_it_shows_nothing_for_pillars_that_are_not_built(self) -> None:
         self.client.force_login(self.alice)
         html = self.client.get("/").content.decode()
+        # Built: the app's mood check-in, for people signed in.
+        self.assertIn('href="/mood/"', html)
+        # Not built yet: telehealth (care, video), support groups and VR exposure.
+        for path in ("/care/", "/community/", "/exposure/"):
+            self.assertNotIn(f'href="{path}', html)
+
+    def test_it_shows_no_pillar_to_visitors(self) -> None:
+        html = self.client.get("/").content.decode()
         for path in ("/mood/", "/care/", "/community/", "/exposure/"):
             self.assertNotIn(f'href="{path}', html)
 
