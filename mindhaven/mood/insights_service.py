@@ -68,8 +68,10 @@ def _cache_key(member: User) -> str:
     return f"mood.insights.{CACHE_VERSION}.{member.pk}.{data_version(member)}"
 
 
-def compute_report(member: User) -> Report:
-    """Run every test on the member's check-ins, without the cache."""
+def load_checkins(
+    member: User,
+) -> tuple[list[int], list[float], list[list[str]], list[float | None]]:
+    """The member's check-ins as (local date ordinal, mood, activity names, hours of sleep)."""
     rows = MoodEntry.objects.filter(member=member).values_list(
         "recorded_at", "recorded_offset_minutes", "mood", "activities", "sleep_hours"
     )
@@ -82,6 +84,12 @@ def compute_report(member: User) -> Report:
         moods.append(mood)
         activities.append([name for name in names or [] if isinstance(name, str)])
         sleep.append(hours)
+    return days, moods, activities, sleep
+
+
+def compute_report(member: User) -> Report:
+    """Run every test on the member's check-ins, without the cache."""
+    days, moods, activities, sleep = load_checkins(member)
     findings = insights.member_findings(days, moods, activities, sleep)
     return Report(entries_considered=len(days), findings=tuple(findings))
 

@@ -18,19 +18,50 @@ MEMBERS = 40
 DAYS = 365
 NULLS = ("reading", "music", "work", "friends", "caffeine", "housework")
 CAUSAL_WORDS = {
-    "en": ["cause", "causes", "caused", "make", "makes", "made", "improve", "improves",
-           "because", "leads to", "lead to", "due to", "results in", "effect of"],
-    "es": ["causa", "causan", "provoca", "hace que", "mejora", "mejoran", "porque",
-           "debido a", "lleva a", "produce", "gracias a", "efecto de"],
-}  # fmt: skip
+    "en": [
+        "cause",
+        "causes",
+        "caused",
+        "make",
+        "makes",
+        "made",
+        "improve",
+        "improves",
+        "because",
+        "leads to",
+        "lead to",
+        "due to",
+        "results in",
+        "effect of",
+    ],
+    "es": [
+        "causa",
+        "causan",
+        "provoca",
+        "hace que",
+        "mejora",
+        "mejoran",
+        "porque",
+        "debido a",
+        "lleva a",
+        "produce",
+        "gracias a",
+        "efecto de",
+    ],
+}
 
 
-def synthetic_member(rng: np.random.Generator) -> tuple[list[int], list[float], list[list[str]], list[float | None]]:  # fmt: skip
+def synthetic_member(
+    rng: np.random.Generator,
+) -> tuple[list[int], list[float], list[list[str]], list[float | None]]:
     """A year of check-ins with planted effects: `exercise` +0.5 the same day, `meditation`
     +0.5 the next day, +0.3 per hour of sleep; NULLS go with nothing. Some days are missed,
     some have two check-ins, and moods are whole numbers from 1 to 5 as people enter them.
     """
-    has = {name: rng.random(DAYS) < rng.uniform(0.25, 0.5) for name in ("exercise", "meditation", *NULLS)}  # fmt: skip
+    has = {
+        name: rng.random(DAYS) < rng.uniform(0.25, 0.5)
+        for name in ("exercise", "meditation", *NULLS)
+    }
     sleep = np.clip(rng.normal(7, 1.2, DAYS), 3, 11).round(1)
     latent = 3.0 + 0.5 * has["exercise"] + 0.3 * (sleep - 7) + rng.normal(0, 0.7, DAYS)
     latent[1:] += 0.5 * has["meditation"][:-1]
@@ -49,9 +80,16 @@ def synthetic_member(rng: np.random.Generator) -> tuple[list[int], list[float], 
 
 def finding(**fields: object) -> Finding:
     values: dict[str, object] = {
-        "factor": "exercise", "kind": "activity", "lag_days": 0, "effect": 0.6,
-        "ci": (0.4, 0.8), "p_value": 0.001, "q_value": 0.01, "n_with": 290, "n_without": 440,
-    }  # fmt: skip
+        "factor": "exercise",
+        "kind": "activity",
+        "lag_days": 0,
+        "effect": 0.6,
+        "ci": (0.4, 0.8),
+        "p_value": 0.001,
+        "q_value": 0.01,
+        "n_with": 290,
+        "n_without": 440,
+    }
     values.update(fields)
     return Finding(**values)  # type: ignore[arg-type]
 
@@ -97,7 +135,9 @@ class InsightsStatisticsTestCase(SimpleTestCase):
         by_hand = [0.008, 0.032, 0.0672, 0.0672, 0.0672, 0.08, 0.074 * 8 / 7, 0.205]
         np.testing.assert_allclose(insights.benjamini_hochberg(p), by_hand)
         # Untested cells are skipped: they neither count towards m nor get a q-value.
-        shuffled = np.array([np.nan, 0.205, 0.001, np.nan, 0.060, 0.008, 0.039, 0.041, 0.042, 0.074])  # fmt: skip
+        shuffled = np.array(
+            [np.nan, 0.205, 0.001, np.nan, 0.060, 0.008, 0.039, 0.041, 0.042, 0.074]
+        )
         q = insights.benjamini_hochberg(shuffled)
         self.assertTrue(np.isnan(q[0]) and np.isnan(q[3]))
         np.testing.assert_allclose(np.sort(q[~np.isnan(q)]), by_hand)
@@ -155,7 +195,9 @@ class InsightsStatisticsTestCase(SimpleTestCase):
                 [(f.factor, f.kind, f.lag_days, f.n_with, f.n_without) for f in alone],
             )
             numbers = [[f.effect, *f.ci, f.p_value, f.q_value] for f in batched]
-            np.testing.assert_allclose(numbers, [[f.effect, *f.ci, f.p_value, f.q_value] for f in alone])  # fmt: skip
+            np.testing.assert_allclose(
+                numbers, [[f.effect, *f.ci, f.p_value, f.q_value] for f in alone]
+            )
 
     def test_it_does_not_test_activities_with_fewer_than_five_days(self) -> None:
         rng = np.random.default_rng(4)
@@ -167,8 +209,12 @@ class InsightsStatisticsTestCase(SimpleTestCase):
         self.assertNotIn("rare", factors)
         factors = {f.factor for f in insights.member_findings(days, moods, common, [None] * 60)}
         self.assertNotIn("common", factors)  # 56 days with it, only 4 without
-        rows = insights.member_findings(days, moods, [["x"] if i % 2 else [] for i in range(60)], [None] * 60)  # fmt: skip
-        self.assertEqual({(f.factor, f.lag_days) for f in rows if f.kind == "activity"}, {("x", 0), ("x", 1)})  # fmt: skip
+        rows = insights.member_findings(
+            days, moods, [["x"] if i % 2 else [] for i in range(60)], [None] * 60
+        )
+        self.assertEqual(
+            {(f.factor, f.lag_days) for f in rows if f.kind == "activity"}, {("x", 0), ("x", 1)}
+        )
 
     def test_it_finds_nothing_in_a_constant_mood(self) -> None:
         days = range(FIRST_DAY, FIRST_DAY + 100)
@@ -181,18 +227,29 @@ class InsightsStatisticsTestCase(SimpleTestCase):
         self.assertEqual(insights.member_findings([FIRST_DAY], [3.0], [["walk"]], [7.0]), [])
 
     def test_it_averages_check_ins_of_the_same_day(self) -> None:
-        grid = insights.daily_grid([FIRST_DAY, FIRST_DAY, FIRST_DAY + 2], [2, 5, 4], [["a"], [], []], [None, 7, None])  # fmt: skip
+        grid = insights.daily_grid(
+            [FIRST_DAY, FIRST_DAY, FIRST_DAY + 2], [2, 5, 4], [["a"], [], []], [None, 7, None]
+        )
         np.testing.assert_array_equal(grid.mood[0], [3.5, np.nan, 4.0])
         np.testing.assert_array_equal(grid.activities[0, :, 0], [True, False, False])
         np.testing.assert_array_equal(grid.sleep[0], [7.0, np.nan, np.nan])
 
     def test_it_words_summaries_without_causal_words(self) -> None:
         rows = [
-            finding(kind=kind, lag_days=lag, factor=factor, effect=sign * 0.6, ci=(sign * 0.4, sign * 0.8)[:: sign])  # fmt: skip
+            finding(
+                kind=kind,
+                lag_days=lag,
+                factor=factor,
+                effect=sign * 0.6,
+                ci=(sign * 0.4, sign * 0.8)[::sign],
+            )
             for kind, lag, factor in (
-                ("activity", 0, "exercise"), ("activity", 1, "exercise"), ("sleep", 0, "sleep_hours"),
-                ("weekday", 0, "monday"), ("trend", 0, "last_30_days"),
-            )  # fmt: skip
+                ("activity", 0, "exercise"),
+                ("activity", 1, "exercise"),
+                ("sleep", 0, "sleep_hours"),
+                ("weekday", 0, "monday"),
+                ("trend", 0, "last_30_days"),
+            )
             for sign in (1, -1)
         ]
         rows.append(finding(effect=0.01, ci=(-0.2, 0.22), q_value=0.9))
@@ -211,7 +268,11 @@ class InsightsStatisticsTestCase(SimpleTestCase):
             )
             self.assertIn("about 0.6 points lower (95% CI 0.4 to 0.8;", summary(rows[1]))
             self.assertTrue(summary(rows[2]).startswith("On days after exercise"))
-            self.assertTrue(summary(rows[4]).startswith("Each extra hour of sleep went with about 0.6 points higher mood the same day"))  # fmt: skip
+            self.assertTrue(
+                summary(rows[4]).startswith(
+                    "Each extra hour of sleep went with about 0.6 points higher mood the same day"
+                )
+            )
         with translation.override("es"):
             self.assertIn("0,6", summary(rows[0]))
             self.assertIn("lunes", summary(rows[6]))
