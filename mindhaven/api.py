@@ -24,6 +24,7 @@ from mindhaven.accounts.api import router as accounts_router
 from mindhaven.accounts.auth import default_auth
 from mindhaven.mood.api import router as mood_router
 from mindhaven.notifications.api import router as notifications_router
+from mindhaven.safety.api import router as safety_router
 
 logger = logging.getLogger("mindhaven.api")
 
@@ -148,3 +149,4 @@ def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 api.add_router("", accounts_router)
 api.add_router("", notifications_router)
 api.add_router("", mood_router)
+api.add_router("", safety_router)

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "mindhaven.core",
     "mindhaven.accounts",
     "mindhaven.notifications",
+    "mindhaven.safety",
     "mindhaven.mood",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from mindhaven.core.encryption import EncryptedTextField
+from mindhaven.safety import Level
 
 NOTE_MAX_LENGTH = 10_000
 NAME_MAX_LENGTH = 60
@@ -34,6 +35,10 @@ class MoodEntry(models.Model):
     activities = models.JSONField(_("activities"), default=list, blank=True)
     sleep_hours = models.FloatField(_("hours of sleep"), null=True, blank=True)
     note = EncryptedTextField(_("note"), blank=True)
+    # safety.assess_text's level for the note, set whenever the note is stored.
+    safety_level = models.CharField(
+        max_length=8, choices=[(level.value, level.value) for level in Level], default=Level.NONE
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mindhaven.accounts.models import User
 from mindhaven.mood.models import NAME_MAX_LENGTH, NOTE_MAX_LENGTH, Activity, Emotion, MoodEntry
+from mindhaven.safety import assess_text
 
 MAX_NAMES_PER_ENTRY = 50
 MAX_FUTURE = timedelta(days=1)
@@ -241,6 +242,9 @@ def record_checkin(
 ) -> tuple[MoodEntry, bool]:
     """Store a check-in once: the same client_id again returns the stored entry, unchanged.
 
+    The note is always stored; safety.assess_text reads it once and its level is kept on
+    the entry (`entry.safety_level`) for the check-in page's support panel.
+
     A client_id that another member already used is a validation error, so that nothing
     about their entry is revealed or changed.
     """
@@ -268,6 +272,7 @@ def record_checkin(
                 activities=activities,
                 sleep_hours=sleep_hours,
                 note=note,
+                safety_level=assess_text(note, locale=member.locale).level,
             )
     except IntegrityError:
         # Another request with this id (a retry racing the original) won.
@@ -320,7 +325,8 @@ def update_entry(
     if not isinstance(note, _Unset):
         _clean_note(note, errors)
         entry.note = note
-        changed.append("note")
+        entry.safety_level = assess_text(note, locale=entry.member.locale).level
+        changed += ["note", "safety_level"]
     if errors:
         entry.refresh_from_db()
         raise ValidationError(errors)

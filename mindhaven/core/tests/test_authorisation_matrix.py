@@ -260,6 +260,7 @@ PAGES: list[Row] = [
         method="post",
         url=alices("mood_entry", "/mood/entries/{}/delete/"),
     ),
+    Row("mood/insights/", signed_in(), why="each member sees only their own insights"),
     # API pages that are not operations
     Row("api/v1/openapi.json", public(erin=DENY_403)),
     Row("api/v1/docs", public(erin=DENY_403)),
@@ -437,6 +438,7 @@ API: list[ApiRow] = [
         url=alices("mood_entry", "/api/v1/mood/entries/{}"),
     ),
     ApiRow("get", "/api/v1/mood/export.csv", api_signed_in()),
+    ApiRow("get", "/api/v1/mood/insights", api_signed_in()),  # each sees only their own
 ]
 
 
