@@ -37,7 +37,9 @@ class MoodEntry(models.Model):
     note = EncryptedTextField(_("note"), blank=True)
     # safety.assess_text's level for the note, set whenever the note is stored.
     safety_level = models.CharField(
-        max_length=8, choices=[(level.value, level.value) for level in Level], default=Level.NONE
+        max_length=8,
+        choices=[(level.value, level.value) for level in Level],
+        default=Level.NONE.value,
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
