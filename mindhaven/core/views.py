@@ -24,10 +24,21 @@ SHELL_STATIC = (
     "core/icons/icon-192.png",
     "core/icons/icon-512.png",
     "core/icons/icon-maskable-512.png",
+    "mood/mood.css",
+    "mood/checkin.js",
+    "mood/queue.js",
 )
 # Public pages cached (as an anonymous visitor, in the person's language).
-SHELL_PAGES = ("core:help", "core:offline")
-SHELL_TEMPLATES = ("base.html", "core/help.html", "core/offline.html")
+SHELL_PAGES = ("core:help", "core:offline", "mood:check-in-shell")
+SHELL_TEMPLATES = (
+    "base.html",
+    "core/help.html",
+    "core/offline.html",
+    "mood/check_in_shell.html",
+    "mood/outbox_status.html",
+)
+# Signed-in pages served, when the network fails, by a public stand-in from the cache.
+SHELL_FALLBACKS = {"mood:check-in": "mood:check-in-shell"}
 
 
 @login_not_required
@@ -116,6 +127,9 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         "static_urls": json.dumps(static_urls),
         "page_urls": json.dumps(page_urls),
         "offline_url": json.dumps(reverse("core:offline")),
+        "fallbacks": json.dumps(
+            {reverse(page): reverse(stand_in) for page, stand_in in SHELL_FALLBACKS.items()}
+        ),
     }
     response = render(request, "core/sw.js", context, content_type="text/javascript; charset=utf-8")
     response["Cache-Control"] = "no-cache"

@@ -248,7 +248,22 @@ PAGES: list[Row] = [
     # mood
     Row("mood/", signed_in()),
     Row("mood/check-in/", signed_in(charlie=PRIVACY)),
+    Row(
+        "mood/check-in/shell/",
+        public(erin=MFA_SETUP),
+        why="the empty offline check-in form; the SW fetches it anonymously",
+    ),
     Row("mood/entries/", signed_in()),
+    # Daylio import: the preview and summary send back to the upload form when there is
+    # nothing to show (no upload in this session), so every signed-in actor is redirected.
+    Row("mood/import/", signed_in(charlie=PRIVACY)),
+    Row(
+        "mood/import/preview/",
+        signed_in(**SIGNED_IN_REDIRECT) | {"charlie": PRIVACY, "erin": MFA_SETUP},
+    ),
+    Row("mood/import/done/", signed_in(**SIGNED_IN_REDIRECT) | {"erin": MFA_SETUP}),
+    Row("mood/calendar/", signed_in()),
+    Row("mood/trends/", signed_in()),
     Row(
         "mood/entries/<uuid:code>/edit/",
         signed_in(**ALICE_ONLY),
@@ -438,6 +453,8 @@ API: list[ApiRow] = [
         url=alices("mood_entry", "/api/v1/mood/entries/{}"),
     ),
     ApiRow("get", "/api/v1/mood/export.csv", api_signed_in()),
+    # No body: everyone signed in gets the 422 naming the missing file.
+    ApiRow("post", "/api/v1/mood/import/daylio", api_signed_in(**MEMBER_422)),
     ApiRow("get", "/api/v1/mood/insights", api_signed_in()),  # each sees only their own
 ]
 

@@ -1,11 +1,14 @@
 {% autoescape off %}/* Mindhaven service worker: keeps the app shell and the help page for offline use.
    Pages are network-first; only public pages are ever cached, fetched as an
-   anonymous visitor so that nothing personal ends up in the cache. */
+   anonymous visitor so that nothing personal ends up in the cache. A signed-in page
+   that has an offline stand-in (FALLBACKS: the check-in page -> its empty shell, which
+   queues check-ins in IndexedDB) gets that stand-in when the network fails. */
 const CACHE = "{{ cache_name }}";
 const LANGUAGE = "{{ language }}";
 const STATIC_URLS = {{ static_urls }};
 const PAGE_URLS = {{ page_urls }};
 const OFFLINE_URL = {{ offline_url }};
+const FALLBACKS = {{ fallbacks }};
 
 function anonymous(url) {
   return new Request(url, {
@@ -50,7 +53,10 @@ async function navigate(request) {
     return await fetch(request);
   } catch (error) {
     const path = new URL(request.url).pathname;
-    return (await fromCache(path)) || (await fromCache(OFFLINE_URL)) || Response.error();
+    const standIn = FALLBACKS[path] ? await fromCache(FALLBACKS[path]) : undefined;
+    return (
+      (await fromCache(path)) || standIn || (await fromCache(OFFLINE_URL)) || Response.error()
+    );
   }
 }
 
