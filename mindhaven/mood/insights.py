@@ -230,7 +230,8 @@ def _sleep_slope(
 def _weekday_groups(first_day: int, length: int) -> BoolArray:
     """(1, D, 7): the weekday of each column (ordinal 1, 1 January of year 1, was a Monday)."""
     weekday = (np.arange(first_day, first_day + length) - 1) % 7
-    return (weekday[:, None] == np.arange(7)[None, :])[None, :, :]
+    groups: BoolArray = (weekday[:, None] == np.arange(7)[None, :])[None, :, :]
+    return groups
 
 
 def _trend_groups(valid: BoolArray) -> tuple[BoolArray, BoolArray]:

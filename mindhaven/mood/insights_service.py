@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from mindhaven.accounts.models import User
 from mindhaven.mood import insights
+from mindhaven.mood.insights import Finding
 from mindhaven.mood.models import MoodEntry
 
 CACHE_VERSION = 1  # bump when the statistics change, so that old results are not reused
@@ -44,14 +45,14 @@ WEEKDAY_NAMES = {
 @dataclass(frozen=True)
 class Report:
     entries_considered: int
-    findings: tuple[insights.Finding, ...]
+    findings: tuple[Finding, ...]
 
     @property
-    def insights(self) -> list[insights.Finding]:
+    def insights(self) -> list[Finding]:
         return [f for f in self.findings if f.is_insight]
 
     @property
-    def explored(self) -> list[insights.Finding]:
+    def explored(self) -> list[Finding]:
         return [f for f in self.findings if not f.is_insight]
 
 

@@ -177,7 +177,7 @@ class InsightsStatisticsTestCase(SimpleTestCase):
             before = grid.first_day - first
             after = length - before - grid.mood.shape[1]
             widths = [(0, 0), (before, after)] + [(0, 0)] * (array.ndim - 2)
-            return np.pad(array, widths, constant_values=fill)  # type: ignore[call-overload]
+            return np.pad(array, widths, constant_values=fill)  # type: ignore[call-overload,no-any-return]
 
         batch = insights.Grid(
             mood=np.concatenate([pad(g.mood, g, np.nan) for g in grids]),
@@ -204,7 +204,7 @@ class InsightsStatisticsTestCase(SimpleTestCase):
         days = range(FIRST_DAY, FIRST_DAY + 60)
         rare = [["rare"] if i < 4 else [] for i in range(60)]
         common = [["common"] if i < 56 else [] for i in range(60)]
-        moods = rng.integers(1, 6, 60)
+        moods = rng.integers(1, 6, 60).astype(float)
         factors = {f.factor for f in insights.member_findings(days, moods, rare, [None] * 60)}
         self.assertNotIn("rare", factors)
         factors = {f.factor for f in insights.member_findings(days, moods, common, [None] * 60)}
