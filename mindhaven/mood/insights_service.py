@@ -30,6 +30,8 @@ from mindhaven.mood.models import MoodEntry
 
 CACHE_VERSION = 1  # bump when the statistics change, so that old results are not reused
 CACHE_TIMEOUT = 7 * 24 * 3600
+MIN_DAYS = insights.MIN_DAYS
+MIN_SLEEP_DAYS = insights.MIN_SLEEP_DAYS
 
 WEEKDAY_NAMES = {
     "monday": gettext_lazy("Mondays"),

@@ -291,7 +291,7 @@ def insights(request: HttpRequest) -> HttpResponse:
         "entries_considered": report.entries_considered,
         "insights": [insights_service.shown(f) for f in report.insights],
         "explored": [insights_service.shown(f) for f in report.explored],
-        "min_days": insights_service.insights.MIN_DAYS,
-        "min_sleep_days": insights_service.insights.MIN_SLEEP_DAYS,
+        "min_days": insights_service.MIN_DAYS,
+        "min_sleep_days": insights_service.MIN_SLEEP_DAYS,
     }
     return render(request, "mood/insights.html", context)
