@@ -20,6 +20,17 @@ MFA_SETUP_ALLOWED_PREFIXES = (
     "/sw.js",
     "/manifest.webmanifest",
 )
+# The API's public operations (auth=None) and its documents: they need no session, so a
+# session without a second factor must not close them either. The token endpoint itself
+# refuses such a person (403) once the password is right.
+MFA_SETUP_ALLOWED_API = frozenset(
+    {
+        ("GET", "/api/v1/openapi.json"),
+        ("GET", "/api/v1/docs"),
+        ("POST", "/api/v1/auth/register"),
+        ("POST", "/api/v1/auth/token"),
+    }
+)
 
 
 class UserLanguageMiddleware:
@@ -53,6 +64,7 @@ class RequireMFAMiddleware:
             and user.is_authenticated
             and user.mfa_required
             and not request.path_info.startswith(MFA_SETUP_ALLOWED_PREFIXES)
+            and (request.method, request.path_info) not in MFA_SETUP_ALLOWED_API
             and not is_mfa_enabled(user)
         ):
             if request.path_info.startswith("/api/"):

@@ -12,8 +12,10 @@ from allauth.mfa.totp.internal.auth import (
 )
 from django.core.cache import cache
 
+from mindhaven.accounts.middleware import MFA_SETUP_ALLOWED_API
 from mindhaven.accounts.models import AccessToken, User
 from mindhaven.accounts.services import issue_token
+from mindhaven.api import api
 from mindhaven.core.testing import BaseTestCase, make_user
 
 TOKEN = "/api/v1/auth/token"
@@ -59,6 +61,31 @@ class MfaRequiredTestCase(BaseTestCase):
         r = self.client.get(ME, HTTP_AUTHORIZATION=f"Bearer {raw}")
         self.assertEqual(r.status_code, 403)
         self.assertEqual(r.json(), MFA_DETAIL)
+
+    def test_it_leaves_the_public_api_open_to_a_session_without_mfa(self) -> None:
+        self.client.force_login(self.erin)
+        self.assertEqual(self.client.get("/api/v1/openapi.json").status_code, 200)
+        self.assertEqual(self.client.get("/api/v1/docs").status_code, 200)
+        r = self.client.post("/api/v1/auth/register", "{}", content_type="application/json")
+        self.assertEqual(r.status_code, 422)
+        # The token endpoint answers for itself: 401 for bad credentials, 403 for hers.
+        self.assertEqual(self.post_token("erin", password="wrong").status_code, 401)
+        r = self.post_token()
+        self.assertEqual(r.status_code, 403)
+        self.assertEqual(r.json(), MFA_DETAIL)
+        # Everything else under /api/ stays closed, whatever the method.
+        self.assertEqual(self.client.delete(TOKEN).status_code, 403)
+        self.assertEqual(self.client.get("/api/v1/auth/register").status_code, 403)
+
+    def test_it_exempts_exactly_the_operations_that_need_no_authentication(self) -> None:
+        public = {
+            (method.upper(), path)
+            for path, operations in api.get_openapi_schema()["paths"].items()
+            for method, operation in operations.items()
+            if not operation.get("security")
+        }
+        documents = {("GET", "/api/v1/openapi.json"), ("GET", "/api/v1/docs")}
+        self.assertEqual(MFA_SETUP_ALLOWED_API, public | documents)
 
     def test_it_refuses_a_token_until_mfa_is_enabled(self) -> None:
         r = self.post_token()
