@@ -87,10 +87,11 @@ class ServerProcess:
     def url(self) -> str:
         return f"http://{HOST}:{self.port}"
 
-    def start(self) -> ServerProcess:
+    def start(self, port: int = 0) -> ServerProcess:
+        """Start on `port`, or on a free port when it is 0."""
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((HOST, 0))
+        sock.bind((HOST, port))
         sock.listen(128)
         sock.set_inheritable(True)
         self.port = sock.getsockname()[1]
@@ -158,6 +159,13 @@ class ServerProcess:
                 self.process.kill()
                 self.process.wait(timeout=10)
         self.process = None
+
+    def restart(self) -> ServerProcess:
+        """Stop this server and start a fresh process on the same port (the same origin
+        for a browser, so its service worker and IndexedDB carry over)."""
+        port = self.port
+        self.stop()
+        return self.start(port)
 
     def __enter__(self) -> ServerProcess:
         return self.start()

@@ -9,15 +9,16 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from pydantic import AwareDatetime, ConfigDict, StrictInt
 from pydantic import ValidationError as PydanticValidationError
 
 from mindhaven.accounts.models import User
-from mindhaven.mood import insights_service, services
+from mindhaven.mood import imports, insights_service, services
 from mindhaven.mood.exports import entries_csv
+from mindhaven.mood.importers import daylio
 from mindhaven.mood.models import NOTE_MAX_LENGTH, MoodEntry
 from mindhaven.mood.permissions import get_entries_for_clinician, get_entry_for_member
 
@@ -277,6 +278,87 @@ def client_entries(
     """A client's check-ins with their notes, only while they consent to share mood."""
     entries = get_entries_for_clinician(_user(request), code, request=request)
     return _page(entries, filters)
+
+
+# --- importing a Daylio export ----------------------------------------------------------
+
+
+class ImportOut(Schema):
+    imported: int = Field(description="entries written by this import")
+    duplicates: int = Field(description="rows already imported before, or repeated in the file")
+    warnings: list[str] = Field(description="rows that were filled, skipped or adjusted, by line")
+
+
+def _import_error(
+    status: int, field: str, message: str, *, line: int | None = None, **top: Any
+) -> JsonResponse:
+    """The API's usual error shape; `top` adds keys beside "detail" (unknown_moods)."""
+    error: dict[str, Any] = {"field": field, "message": message, "in": "body"}
+    if line is not None:
+        error["line"] = line
+    return JsonResponse({**top, "detail": [error]}, status=status)
+
+
+def _mood_map(text: str | None) -> dict[str, int]:
+    if text is None or not text.strip():
+        return {}
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DjangoValidationError(
+            {"mood_map": [f"not valid JSON: {exc.msg} (column {exc.colno})"]}
+        ) from None
+    if not isinstance(value, dict):
+        raise DjangoValidationError(
+            {"mood_map": ['must be a JSON object of label to level, e.g. {"great": 5}']}
+        )
+    for label, level in value.items():
+        if not label.strip():
+            raise DjangoValidationError({"mood_map": ["a label is empty"]})
+        if not isinstance(level, int) or isinstance(level, bool) or not 1 <= level <= 5:
+            raise DjangoValidationError(
+                {"mood_map": [f"the level of “{label}” must be a whole number from 1 to 5"]}
+            )
+    return value
+
+
+@router.post(
+    "/mood/import/daylio",
+    response={200: ImportOut, 413: Detail, 422: Detail},
+    tags=["mood"],
+)
+def import_daylio(
+    request: HttpRequest,
+    file: File[UploadedFile],
+    timezone: Form[str | None] = None,
+    mood_map: Form[str | None] = None,
+) -> HttpResponse | dict[str, Any]:
+    """Import a Daylio CSV export (multipart), all or nothing.
+
+    `timezone` (IANA name; default the member's) says where the times were written.
+    `mood_map` is a JSON object of mood label -> level 1..5 for labels that are not
+    Daylio's defaults; labels without a level give 422 `{"unknown_moods": [...]}`.
+    A file that is not Daylio gives 422 naming the line. Importing again writes nothing.
+    """
+    member = _user(request)
+    if file.size is not None and file.size > imports.MAX_FILE_BYTES:
+        limit = imports.MAX_FILE_BYTES // (1024 * 1024)
+        return _import_error(413, "file", f"the file is larger than {limit} MB")
+    zone = imports.get_zone(member.timezone if timezone is None else timezone)
+    levels = _mood_map(mood_map)
+    try:
+        parsed = daylio.parse(file.read())
+        summary = imports.import_daylio(member=member, parsed=parsed, zone=zone, mood_map=levels)
+    except daylio.DaylioFormatError as exc:
+        return _import_error(422, "file", str(exc), line=exc.line)
+    except imports.UnknownMoods as exc:
+        message = "these mood labels need a level 1..5 in mood_map: " + ", ".join(exc.labels)
+        return _import_error(422, "mood_map", message, unknown_moods=exc.labels)
+    return {
+        "imported": summary.imported,
+        "duplicates": summary.duplicates,
+        "warnings": summary.warnings,
+    }
 
 
 # --- insights ------------------------------------------------------------------------

@@ -20,6 +20,7 @@ cancel, and purged after an hour when neither comes.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import secrets
 import time
@@ -28,7 +29,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -40,7 +41,13 @@ from mindhaven.accounts.models import User
 from mindhaven.core.encryption import decrypt_text, encrypt_text
 from mindhaven.mood import services
 from mindhaven.mood.importers import daylio
-from mindhaven.mood.models import NAME_MAX_LENGTH, NOTE_MAX_LENGTH, MoodEntry
+from mindhaven.mood.models import (
+    MOOD_FACES,
+    NAME_MAX_LENGTH,
+    NOTE_MAX_LENGTH,
+    MoodEntry,
+)
+from mindhaven.safety import assess_text
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_WARNINGS = 100
@@ -79,6 +86,27 @@ def get_zone(name: str) -> ZoneInfo:
                 ]
             }
         ) from None
+
+
+_LEGACY_ZONES = ("Etc/", "SystemV/", "US/", "Canada/", "Brazil/", "Mexico/", "Chile/")
+
+
+@functools.cache
+def timezone_names() -> list[str]:
+    """Zones to choose from: "Region/City" names, without legacy aliases."""
+    return sorted(
+        name
+        for name in available_timezones()
+        if ("/" in name and not name.startswith(_LEGACY_ZONES)) or name == "UTC"
+    )
+
+
+def level_choices() -> list[tuple[int, str]]:
+    """The five levels, best first, as the page offers them: "5 · 😄 great"."""
+    return [
+        (value, f"{value} · {MOOD_FACES[value]} {label}")
+        for value, label in reversed(MoodEntry.Mood.choices)
+    ]
 
 
 def check_size(size: int) -> None:
@@ -172,7 +200,11 @@ def _entry_for(
                 "Line %(line)d: %(time)s happened twice in %(zone)s (the clocks went "
                 "back); the first time was taken."
             )
-            % {"line": row.line, "time": f"{row.local:%Y-%m-%d %H:%M}", "zone": zone.key}
+            % {
+                "line": row.line,
+                "time": f"{row.local:%Y-%m-%d %H:%M}",
+                "zone": zone.key,
+            }
         )
     if resolved.at > latest:
         raise daylio.DaylioFormatError(
@@ -196,7 +228,10 @@ def _capped(warnings: list[str]) -> list[str]:
     if len(warnings) <= MAX_WARNINGS:
         return warnings
     more = len(warnings) - MAX_WARNINGS
-    return [*warnings[:MAX_WARNINGS], _("… and %(count)d more warnings.") % {"count": more}]
+    return [
+        *warnings[:MAX_WARNINGS],
+        _("… and %(count)d more warnings.") % {"count": more},
+    ]
 
 
 def import_daylio(
@@ -234,6 +269,9 @@ def import_daylio(
                 )
             )
         new = [entry for code, entry in entries.items() if code not in existing]
+        for entry in new:
+            # Notes are read once, like a check-in's note, where they are stored.
+            entry.safety_level = assess_text(entry.note, locale=member.locale).level
         MoodEntry.objects.bulk_create(new, batch_size=_CHUNK)
         names = list(dict.fromkeys(name for entry in new for name in entry.activities))
         services._remember_activities(member, names)

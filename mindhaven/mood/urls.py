@@ -14,4 +14,7 @@ urlpatterns = [
     path("entries/<uuid:code>/edit/", views.edit_entry, name="edit-entry"),
     path("entries/<uuid:code>/delete/", views.delete_entry, name="delete-entry"),
     path("insights/", views.insights, name="insights"),
+    path("import/", views.import_daylio, name="import"),
+    path("import/preview/", views.import_daylio_preview, name="import-preview"),
+    path("import/done/", views.import_daylio_done, name="import-done"),
 ]

@@ -138,7 +138,9 @@ class DaylioParserTestCase(SimpleTestCase):
         self.assertTrue(resolved.shifted)
         self.assertEqual(resolved.at.replace(tzinfo=None), datetime(2021, 3, 28, 2, 30))
         self.assertEqual(resolved.at.utcoffset(), timedelta(hours=1))
-        self.assertEqual(daylio.gap_length(datetime(2021, 3, 28, 1, 30), LONDON), timedelta(hours=1))
+        self.assertEqual(
+            daylio.gap_length(datetime(2021, 3, 28, 1, 30), LONDON), timedelta(hours=1)
+        )
 
     def test_it_takes_the_first_time_in_a_dst_overlap(self) -> None:
         resolved = daylio.resolve_local(datetime(2021, 10, 31, 1, 30), LONDON)
