@@ -61,7 +61,7 @@ def _consume(user: User) -> None:
     if cache.incr(key) > RATE_LIMIT:
         wait = RATE_WINDOW - int(time.time()) % RATE_WINDOW
         exc = Throttled(wait)
-        exc.args = (f"too many assessments: at most {RATE_LIMIT} a minute; try again in {wait} s",)
+        exc.message = f"too many assessments: at most {RATE_LIMIT} a minute; try again in {wait} s"
         raise exc
 
 

@@ -451,6 +451,12 @@ API: list[ApiRow] = [
         url=alices("mood_entry", "/api/v1/mood/entries/{}"),
     ),
     ApiRow("get", "/api/v1/mood/export.csv", api_signed_in()),
+    ApiRow(
+        "post",
+        "/api/v1/safety/assess",
+        api_signed_in(**MEMBER_422),
+        data={},
+    ),
     # No body: everyone signed in gets the 422 naming the missing file.
     ApiRow("post", "/api/v1/mood/import/daylio", api_signed_in(**MEMBER_422)),
     ApiRow("get", "/api/v1/mood/insights", api_signed_in()),  # each sees only their own
