@@ -103,6 +103,16 @@ class HistoryTestCase(BaseTestCase):
         self.assertEqual(day_names(r), [])
         self.assertContains(r, "0 days with check-ins")
 
+    def test_it_speaks_spanish(self) -> None:
+        self.alice.locale = "es"
+        self.alice.save()
+        r = self.client.get("/mood/calendar/?month=2025-03", HTTP_ACCEPT_LANGUAGE="es")
+        self.assertContains(r, "Calendario de ánimo")
+        self.assertIn("3 marzo: genial 4,5 (2 registros)", day_names(r))
+        r = self.client.get("/mood/trends/?days=30", HTTP_ACCEPT_LANGUAGE="es")
+        self.assertContains(r, "Media móvil de 7 días")
+        self.assertContains(r, "Sueño y ánimo")
+
     def test_it_rejects_post(self) -> None:
         self.assertEqual(self.client.post("/mood/calendar/").status_code, 405)
 
