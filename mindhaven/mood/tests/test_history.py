@@ -3,10 +3,13 @@
 import re
 import uuid
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from unittest import mock
 
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 
+from mindhaven.accounts.models import User
 from mindhaven.accounts.services import agree_to_privacy
 from mindhaven.core.testing import BaseTestCase
 from mindhaven.mood.models import MoodEntry
@@ -15,16 +18,16 @@ from mindhaven.mood.services import record_checkin
 NOW = datetime(2025, 3, 20, 12, 0, tzinfo=UTC)
 
 
-def checkin(member, when: datetime, mood: int, **fields) -> MoodEntry:  # type: ignore[no-untyped-def]
+def checkin(member: User, when: datetime, mood: int, **fields: Any) -> MoodEntry:
     entry, _ = record_checkin(
         member=member, client_id=uuid.uuid4(), recorded_at=when, mood=mood, **fields
     )
     return entry
 
 
-def day_names(response) -> list[str]:  # type: ignore[no-untyped-def]
+def day_names(response: HttpResponseBase) -> list[str]:
     """What a screen reader says for each day link: its text without the aria-hidden parts."""
-    html = response.content.decode()
+    html = getattr(response, "content", b"").decode()
     names = []
     for link in re.findall(r'<td class="mood-day mood-level-\d">\s*(<a .*?</a>)', html, re.S):
         text = re.sub(r'<span aria-hidden="true">.*?</span>', "", link, flags=re.S)
