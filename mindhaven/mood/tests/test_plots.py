@@ -15,9 +15,7 @@ def parse(svg: str) -> ET.Element:
 class RollingMeanTestCase(SimpleTestCase):
     def test_it_averages_the_trailing_window(self) -> None:
         values: list[float | None] = [1, 2, 3, 4, 5, 6, 7, 8, 9]
-        self.assertEqual(
-            plots.rolling_mean(values, 7), [1, 1.5, 2, 2.5, 3, 3.5, 4, 5, 6]
-        )
+        self.assertEqual(plots.rolling_mean(values, 7), [1, 1.5, 2, 2.5, 3, 3.5, 4, 5, 6])
 
     def test_it_skips_days_without_check_ins_instead_of_counting_zero(self) -> None:
         values: list[float | None] = [None, 2, None, 4, None, None, None, None, None, None, None]
