@@ -105,6 +105,18 @@ class I18nTestCase(BaseTestCase):
             for value in translations:
                 self.assertNotEqual(value, "", entry["msgid"])
 
+    def test_it_gives_every_plural_the_catalogues_number_of_forms(self) -> None:
+        # msgfmt --check-format does not look; Spanish has three forms (1, millions, other).
+        for po_file in PO_FILES:
+            header, *messages = po_entries(po_file.read_text(encoding="utf-8"))
+            forms = re.search(r"nplurals=(\d+)", header["msgstr"])
+            self.assertIsNotNone(forms, po_file)
+            assert forms is not None
+            for entry in messages:
+                if "msgid_plural" in entry:
+                    count = sum(key.startswith("msgstr[") for key in entry)
+                    self.assertEqual(count, int(forms[1]), entry["msgid"])
+
     def test_it_has_one_translation_per_message(self) -> None:
         # Entries appended by hand can repeat a msgid; msgfmt refuses that within a
         # catalogue, and across the two the first one in LOCALE_PATHS would win.
