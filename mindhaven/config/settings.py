@@ -268,6 +268,13 @@ if RETENTION_DAYS != 0 and RETENTION_DAYS < 30:
         "are warned in time"
     )
 
+# --- safety alerts ---------------------------------------------------------
+# An alert no clinician has acknowledged after this many minutes is emailed to the
+# safety contact (`mindhaven escalate-alerts`, from cron); without a contact, to the
+# administrators.
+SAFETY_ESCALATION_MINUTES = env_int("MINDHAVEN_SAFETY_ESCALATION_MINUTES", 30)
+SAFETY_CONTACT_EMAIL = env_str("MINDHAVEN_SAFETY_CONTACT_EMAIL")
+
 # --- email -----------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env_str("MINDHAVEN_FROM_EMAIL", "Mindhaven <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

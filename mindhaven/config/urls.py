@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("notifications/", include("mindhaven.notifications.urls")),
     path("mood/", include("mindhaven.mood.urls")),
+    path("safety/", include("mindhaven.safety.urls")),
     # Anyone may choose a language, signed in or not.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("api/v1/", api.urls),

@@ -18,7 +18,8 @@ from django.utils.translation import gettext_lazy as _
 
 from mindhaven.accounts.models import User
 from mindhaven.mood.models import NAME_MAX_LENGTH, NOTE_MAX_LENGTH, Activity, Emotion, MoodEntry
-from mindhaven.safety import assess_text
+from mindhaven.safety import Level, assess_text
+from mindhaven.safety.services import raise_alert_if_urgent
 
 MAX_NAMES_PER_ENTRY = 50
 MAX_FUTURE = timedelta(days=1)
@@ -278,6 +279,7 @@ def record_checkin(
         # Another request with this id (a retry racing the original) won.
         return _existing_for(member, MoodEntry.objects.get(code=client_id)), False
     _remember_activities(member, activities)
+    raise_alert_if_urgent(member=member, level=entry.safety_level, source="mood")
     return entry, True
 
 
@@ -303,6 +305,7 @@ def update_entry(
     """Change the given fields of an entry; the others stay as they are."""
     errors: dict[str, list[str]] = {}
     changed: list[str] = []
+    was_urgent = entry.safety_level == Level.URGENT
     if not isinstance(recorded_at, _Unset):
         _clean_recorded_at(recorded_at, errors)
         entry.recorded_at = recorded_at
@@ -334,6 +337,8 @@ def update_entry(
         entry.save(update_fields=[*changed, "updated_at"])
         if "activities" in changed:
             _remember_activities(entry.member, entry.activities)
+        if "note" in changed and not was_urgent:
+            raise_alert_if_urgent(member=entry.member, level=entry.safety_level, source="mood")
     return entry
 
 

@@ -36,6 +36,7 @@ from mindhaven.mood.imports import (
 from mindhaven.mood.imports import import_daylio as import_entries
 from mindhaven.mood.models import MOOD_FACES, Activity, MoodEntry
 from mindhaven.mood.permissions import get_entry_for_member
+from mindhaven.safety import Level
 
 RECENT = 5
 PAGE_SIZE = 50
@@ -74,7 +75,7 @@ def check_in(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                services.record_checkin(
+                entry, _created = services.record_checkin(
                     member=user,
                     client_id=data["id"],
                     recorded_at=data["recorded_at"] or timezone.localtime(),
@@ -88,6 +89,8 @@ def check_in(request: HttpRequest) -> HttpResponse:
                 _add_service_errors(form, exc)
             else:
                 messages.success(request, _("Your check-in was saved."))
+                if entry.safety_level == Level.URGENT:
+                    return redirect("safety:support")
                 return redirect("mood:home")
         return render(request, "mood/check_in.html", {"form": form}, status=400)
 
@@ -135,6 +138,8 @@ def edit_entry(request: HttpRequest, code: UUID) -> HttpResponse:
                 _add_service_errors(form, exc)
             else:
                 messages.success(request, _("Your changes were saved."))
+                if entry.safety_level == Level.URGENT:
+                    return redirect("safety:support")
                 return redirect("mood:entries")
         context = {"form": form, "entry": entry}
         return render(request, "mood/check_in.html", context, status=400)

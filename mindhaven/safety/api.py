@@ -1,16 +1,30 @@
 """POST /api/v1/safety/assess: assess a text without storing it."""
 
 import time
-from typing import Any, cast
+from datetime import datetime
+from typing import Annotated, Any, cast
+from uuid import UUID
 
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.errors import Throttled
 from pydantic import ConfigDict
 
 from mindhaven.accounts.models import User
+from mindhaven.accounts.services import PRIVACY_AGREEMENT_DETAIL
 from mindhaven.safety.assess import DEFAULT_LANGUAGE, assess_text, language_for
+from mindhaven.safety.models import SafetyPlan, empty_sections
+from mindhaven.safety.permissions import get_plan_for_clinician, get_plan_for_member, require_member
+from mindhaven.safety.services import (
+    ITEM_MAX_LENGTH,
+    ITEMS_MAX,
+    NAME_MAX_LENGTH,
+    PHONE_MAX_LENGTH,
+    save_safety_plan,
+    suggested_professionals,
+)
 
 router = Router(tags=["safety"])
 
@@ -93,3 +107,93 @@ def assess(request: HttpRequest, payload: AssessIn) -> dict[str, Any]:
         "locale_used": assessment.locale_used,
         "note": note,
     }
+
+
+# --- the safety plan: the member's own, and a client's for their clinician -------------
+
+PlanItem = Annotated[str, Field(max_length=ITEM_MAX_LENGTH)]
+PlanItems = Annotated[list[PlanItem], Field(max_length=ITEMS_MAX)]
+
+
+class ContactIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(max_length=NAME_MAX_LENGTH)
+    phone: str = Field("", max_length=PHONE_MAX_LENGTH, description="digits, spaces, + ( ) - .")
+
+
+Contacts = Annotated[list[ContactIn], Field(max_length=ITEMS_MAX)]
+
+
+class PlanIn(Schema):
+    """The whole plan: every section is required (send [] for an empty one)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    warning_signs: PlanItems
+    coping_strategies: PlanItems
+    distractions: PlanItems
+    people: Contacts
+    professionals: Contacts
+    environment: PlanItems
+    reasons_for_living: PlanItems
+
+
+class ContactOut(Schema):
+    name: str
+    phone: str
+
+
+class PlanOut(Schema):
+    warning_signs: list[str]
+    coping_strategies: list[str]
+    distractions: list[str]
+    people: list[ContactOut]
+    professionals: list[ContactOut]
+    environment: list[str]
+    reasons_for_living: list[str]
+    updated_at: datetime | None = Field(description="null until the plan is first saved")
+    suggested_professionals: list[ContactOut] = Field(
+        description="for a plan not yet saved: the member's clinicians and emergency number"
+    )
+
+
+def _plan_out(member: User, plan: SafetyPlan | None, *, suggest: bool) -> dict[str, Any]:
+    sections = plan.sections if plan is not None else empty_sections()
+    suggestions = suggested_professionals(member) if suggest and plan is None else []
+    return {
+        **sections,
+        "updated_at": plan.updated_at if plan else None,
+        "suggested_professionals": suggestions,
+    }
+
+
+@router.get("/safety/plan", response={200: PlanOut, 403: Detail})
+def get_plan(request: HttpRequest) -> dict[str, Any]:
+    """The member's own safety plan (empty sections until it is first saved)."""
+    user = cast(User, request.auth)  # type: ignore[attr-defined]
+    return _plan_out(user, get_plan_for_member(user), suggest=True)
+
+
+@router.put("/safety/plan", response={200: PlanOut, 403: Detail, 422: Detail})
+def put_plan(request: HttpRequest, payload: PlanIn) -> dict[str, Any]:
+    """Replace the member's whole safety plan; stored encrypted. Members only, after
+    agreeing to the privacy summary (403). 422 names each invalid field."""
+    user = cast(User, request.auth)  # type: ignore[attr-defined]
+    require_member(user)
+    if not user.has_agreed_to_privacy:
+        raise PermissionDenied(PRIVACY_AGREEMENT_DETAIL)
+    plan = save_safety_plan(member=user, sections=payload.model_dump())
+    return _plan_out(user, plan, suggest=False)
+
+
+@router.get(
+    "/clinician/clients/{code}/safety-plan",
+    response={200: PlanOut, 404: Detail},
+    tags=["clinician"],
+)
+def client_plan(request: HttpRequest, code: UUID) -> dict[str, Any]:
+    """A client's safety plan, only while they share `safety_plan` with you; audited."""
+    user = cast(User, request.auth)  # type: ignore[attr-defined]
+    member, plan = get_plan_for_clinician(user, code, request=request)
+    return _plan_out(member, plan, suggest=False)
