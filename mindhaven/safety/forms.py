@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from mindhaven.safety.models import CONTACT_SECTIONS, SECTION_KEYS, Sections
 
 # A phone number at the end of a line: "Maria 612 345 678", "Samaritans, 116 123".
-TRAILING_PHONE = re.compile(r"^(?P<name>.*?)[\s,;:\u2013\u2014-]*(?P<phone>\+?\d[\d ().\-]*\d)$")
+TRAILING_PHONE = re.compile(r"^(?P<name>.*?)[\s,;:\u2013\u2014-]*(?P<phone>\+?\(?\d[\d ().\-]*\d)$")
 
 
 @dataclass(frozen=True)

@@ -157,7 +157,7 @@ def suggested_professionals(member: User) -> list[dict[str, str]]:
     suggestions.append(
         {
             "name": _("Emergency services") if numbers else _("My local crisis line"),
-            "phone": " / ".join(numbers),
+            "phone": numbers[0] if numbers else "",
         }
     )
     return suggestions
