@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 import mindhaven
+from mindhaven.accounts.countries import COUNTRIES, country_choices
+from mindhaven.safety import resources
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +52,31 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_not_required
 @require_safe
 def help_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/help.html")
+    """Crisis lines for the visitor's country: ?country=XX, else the member's country
+    setting, else the region of Accept-Language; then lines in the page's language."""
+    chosen = request.GET.get("country", "").strip().upper()
+    if chosen not in COUNTRIES:
+        chosen = ""
+    user = request.user
+    member_country = getattr(user, "country", "") if user.is_authenticated else ""
+    country = chosen or member_country
+    if not country and not user.is_authenticated:
+        country = resources.country_from_accept_language(request.headers.get("Accept-Language", ""))
+    country = country if country in COUNTRIES else ""
+    found = resources.lines_for(country, get_language() or "en")
+    groups: dict[str, list[resources.Line]] = {}
+    for line in found:
+        if line.kind == "line":
+            groups.setdefault(line.country, []).append(line)
+    context = {
+        "country": country,
+        "country_name": COUNTRIES.get(country, ""),
+        "has_own_lines": country in groups,
+        "groups": [(COUNTRIES.get(code, code), lines) for code, lines in groups.items()],
+        "directory": resources.directory(),
+        "countries": country_choices(),
+    }
+    return render(request, "core/help.html", context)
 
 
 @login_not_required
@@ -121,6 +147,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         digest.update(part.encode())
     for name in SHELL_TEMPLATES:
         digest.update(loader.get_template(name).template.source.encode())  # type: ignore[attr-defined]
+    digest.update(resources.data_digest().encode())  # the crisis lines on /help/
     context = {
         "cache_name": f"mindhaven-{digest.hexdigest()[:16]}",
         "language": language,

@@ -14,6 +14,7 @@ from pydantic import ConfigDict
 
 from mindhaven.accounts.models import User
 from mindhaven.accounts.services import PRIVACY_AGREEMENT_DETAIL
+from mindhaven.safety import resources
 from mindhaven.safety.assess import DEFAULT_LANGUAGE, assess_text, language_for
 from mindhaven.safety.models import SafetyPlan, empty_sections
 from mindhaven.safety.permissions import get_plan_for_clinician, get_plan_for_member, require_member
@@ -31,8 +32,6 @@ router = Router(tags=["safety"])
 TEXT_MAX_LENGTH = 20_000
 RATE_LIMIT = 60  # assessments per user per minute
 RATE_WINDOW = 60
-# The crisis-line data file is not written yet: no number is given that has not been
-# checked on the operator's or a government's own page.
 EMERGENCY = {
     "en": "If you are in danger now, call your local emergency number.",
     "es": "Si estás en peligro ahora, llama al número de emergencias de tu país.",
@@ -102,7 +101,8 @@ def assess(request: HttpRequest, payload: AssessIn) -> dict[str, Any]:
             }
             for r in assessment.reasons
         ],
-        "resources": [],
+        # The member's country's lines, else lines in the locale, then the directory.
+        "resources": [line.as_dict() for line in resources.lines_for(user.country, payload.locale)],
         "emergency": EMERGENCY[assessment.locale_used],
         "locale_used": assessment.locale_used,
         "note": note,

@@ -155,7 +155,7 @@ class PagesTestCase(BaseTestCase):
         for number in ("112", "911", "999", "000"):
             self.assertContains(r, f'<a href="tel:{number}"><strong>{number}</strong>')
         self.assertContains(r, "not an emergency service")
-        self.assertContains(r, "crisis lines by country is coming soon")
+        self.assertContains(r, "Crisis lines")
 
     def test_it_renders_the_404_page_in_spanish(self) -> None:
         self.client.cookies["django_language"] = "es"

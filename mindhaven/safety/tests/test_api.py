@@ -26,7 +26,9 @@ class AssessApiTestCase(BaseTestCase):
         assert data["level"] == "urgent"
         assert data["reasons"][0]["category"] == "active_ideation"
         assert data["reasons"][0]["text"] == "kill myself"
-        assert data["resources"] == []
+        # alice's country is GB: its lines, then the international directory.
+        assert [r["country"] for r in data["resources"][:-1]] == ["GB"]
+        assert data["resources"][-1]["kind"] == "directory"
         assert data["emergency"]
         assert data["locale_used"] == "en"
         assert data["note"] is None
