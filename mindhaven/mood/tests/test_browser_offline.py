@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from mindhaven.accounts.services import agree_to_privacy
@@ -28,6 +29,13 @@ PHONE = {
     "timezone_id": "Asia/Kolkata",
 }
 STATUS = "[data-outbox-status]"
+SW_STATE = """async () => {
+    const registration = await navigator.serviceWorker.getRegistration();
+    const workers = registration
+        ? ['installing', 'waiting', 'active'].map((k) => `${k}: ${registration[k]?.state}`)
+        : ['no registration'];
+    return `${workers.join(', ')}; caches: ${(await caches.keys()).join(', ')}`;
+}"""
 OUTBOX_IDS = """async () => {
     const db = await new Promise((resolve, reject) => {
         const request = indexedDB.open('mindhaven');
@@ -69,7 +77,12 @@ def open_check_in_online(page: Any, base: str, login: Callable[..., None]) -> No
     response = page.goto(f"{base}/mood/check-in/")
     assert response is not None and response.status == 200
     # The worker activates (and controls the page) only after caching the shell.
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    try:
+        # Installing caches a dozen files and three pages: allow for a loaded machine.
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=60_000)
+    except PlaywrightError:
+        state = page.evaluate(SW_STATE)
+        pytest.fail(f"the service worker never took control of the page: {state}")
 
 
 def check_in_three_times_offline(page: Any) -> None:
