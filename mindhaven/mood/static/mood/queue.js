@@ -7,12 +7,18 @@
 // stores an id only once. An entry leaves the outbox only after the server answered
 // 200 and did not list its index among the errors (so it was created, or already
 // there). Entries the server rejected stay, marked, and are shown until discarded.
+//
+// Whose: each entry remembers the member who was signed in on this device when it was
+// queued, and is only ever sent in that member's session (a shared phone where someone
+// else signs in later keeps the first member's entries for them).
 const DB_NAME = "mindhaven";
 const STORE = "outbox";
 const ENTRY_URL = "/api/v1/mood/entries";
 const BATCH_URL = "/api/v1/mood/entries/batch";
 const BATCH_MAX = 500;
+const ME_URL = "/api/v1/me";
 const SYNC_EVERY_MS = 30_000;
+const MEMBER_KEY = "mindhaven.member";
 
 let dbPromise = null;
 
@@ -44,15 +50,47 @@ async function run(mode, work) {
   });
 }
 
-/** Every record: {id, entry, queuedAt, errors: null | [{field, message}]}. */
+function statusElement() {
+  return document.querySelector("[data-outbox-status]");
+}
+
+/** The member signed in on this page, or the one last seen on this device (offline shell). */
+function knownMember() {
+  const onPage = statusElement()?.dataset.member;
+  if (onPage) return onPage;
+  try {
+    return localStorage.getItem(MEMBER_KEY) || null;
+  } catch {
+    return null;
+  }
+}
+
+function rememberMember(code) {
+  try {
+    localStorage.setItem(MEMBER_KEY, code);
+  } catch {
+    // storage blocked: entries are then kept for whoever syncs them first
+  }
+}
+
+function belongsTo(record, member) {
+  return !record.member || !member || record.member === member;
+}
+
+/** Every record: {id, member, entry, queuedAt, errors: null | [{field, message}]}. */
 export async function records() {
   return (await run("readonly", (store) => store.getAll())) || [];
 }
 
 export async function enqueue(entry) {
-  await run("readwrite", (store) =>
-    store.put({ id: entry.id, entry, queuedAt: new Date().toISOString(), errors: null }),
-  );
+  const record = {
+    id: entry.id,
+    member: knownMember(),
+    entry,
+    queuedAt: new Date().toISOString(),
+    errors: null,
+  };
+  await run("readwrite", (store) => store.put(record));
   await render();
   registerBackgroundSync();
 }
@@ -109,8 +147,35 @@ export async function send(entry) {
   return { state: "rejected", status: response.status, detail };
 }
 
+/** The code of the member this browser is signed in as now, or null (and why). */
+async function signedInMember() {
+  const onPage = statusElement()?.dataset.member;
+  if (onPage) return onPage;
+  const response = await fetch(ME_URL, {
+    credentials: "same-origin",
+    headers: { Accept: "application/json" },
+  }); // a network error ends this sync attempt
+  if (response.status === 401 || response.status === 403) {
+    problem = "signin";
+    return null;
+  }
+  if (!response.ok) return null;
+  const code = (await response.json()).code;
+  if (code) rememberMember(code);
+  return code || null;
+}
+
 async function syncOnce() {
-  const waiting = (await records()).filter((record) => !record.errors);
+  const all = await records();
+  if (!all.some((record) => !record.errors)) return 0;
+  let member;
+  try {
+    member = await signedInMember();
+  } catch {
+    return 0; // offline, or the server is down
+  }
+  if (!member) return 0;
+  const waiting = all.filter((record) => !record.errors && belongsTo(record, member));
   let removed = 0;
   for (let start = 0; start < waiting.length; start += BATCH_MAX) {
     const chunk = waiting.slice(start, start + BATCH_MAX);
@@ -193,9 +258,10 @@ function describe(record, status) {
 
 /** Show the count of waiting check-ins, and the rejected ones, on the page. */
 export async function render() {
-  const status = document.querySelector("[data-outbox-status]");
+  const status = statusElement();
   if (!status) return;
-  const all = await records();
+  const member = knownMember();
+  const all = (await records()).filter((record) => belongsTo(record, member));
   const waiting = all.filter((record) => !record.errors);
   const failed = all.filter((record) => record.errors);
   let text = "";
@@ -222,6 +288,8 @@ let started = false;
 export function start() {
   if (started || !("indexedDB" in window)) return;
   started = true;
+  const onPage = statusElement()?.dataset.member;
+  if (onPage) rememberMember(onPage);
   window.addEventListener("online", () => sync());
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible") sync();
