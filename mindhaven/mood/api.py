@@ -16,7 +16,7 @@ from pydantic import AwareDatetime, ConfigDict, StrictInt
 from pydantic import ValidationError as PydanticValidationError
 
 from mindhaven.accounts.models import User
-from mindhaven.mood import imports, insights_service, services
+from mindhaven.mood import imports, insights_service, preferences, services
 from mindhaven.mood.exports import entries_csv
 from mindhaven.mood.importers import daylio
 from mindhaven.mood.models import NOTE_MAX_LENGTH, MoodEntry
@@ -392,3 +392,58 @@ def mood_insights(request: HttpRequest) -> dict[str, Any]:
         "insights": [insights_service.as_dict(f) for f in report.insights],
         "explored": [insights_service.as_dict(f) for f in report.explored],
     }
+
+
+# --- reminder and streak settings ------------------------------------------------------
+
+
+class MoodSettingsIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    reminder_enabled: bool = Field(description="a daily reminder to check in")
+    reminder_time: str = Field(description="local wall-clock time HH:MM, 00:00 to 23:59")
+    reminder_email: bool = Field(description="also send the reminder by email")
+    show_streak: bool = Field(description="show a streak on the mood page")
+
+
+class MoodSettingsOut(Schema):
+    reminder_enabled: bool
+    reminder_time: str = Field(description="HH:MM in `timezone`; stays there across DST")
+    reminder_email: bool
+    show_streak: bool
+    timezone: str = Field(description="the member's time zone (change it with PATCH /me)")
+    snoozed_until: datetime | None
+    next_reminder_at: datetime | None = Field(description="null when reminders are off")
+
+
+def _settings_out(member: User) -> dict[str, Any]:
+    setting = preferences.get_reminder_setting(member)
+    return {
+        "reminder_enabled": setting.enabled,
+        "reminder_time": setting.local_time.strftime("%H:%M"),
+        "reminder_email": setting.email_enabled,
+        "show_streak": setting.show_streak,
+        "timezone": member.timezone,
+        "snoozed_until": setting.snoozed_until,
+        "next_reminder_at": preferences.next_reminder_at(setting),
+    }
+
+
+@router.get("/mood/settings", response={200: MoodSettingsOut}, tags=["mood"])
+def get_mood_settings(request: HttpRequest) -> dict[str, Any]:
+    """The member's reminder and streak preferences (all off until they choose)."""
+    return _settings_out(_user(request))
+
+
+@router.put("/mood/settings", response={200: MoodSettingsOut, 422: Detail}, tags=["mood"])
+def put_mood_settings(request: HttpRequest, payload: MoodSettingsIn) -> dict[str, Any]:
+    """Replace the preferences; every field is required. A bad time changes nothing."""
+    member = _user(request)
+    preferences.update_reminder_setting(
+        member=member,
+        enabled=payload.reminder_enabled,
+        local_time=preferences.parse_local_time(payload.reminder_time),
+        email_enabled=payload.reminder_email,
+        show_streak=payload.show_streak,
+    )
+    return _settings_out(member)

@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 
 from django.conf import settings
 from django.db import models
@@ -122,3 +122,64 @@ class Emotion(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# --- reminders and streaks ---------------------------------------------------------
+
+
+def _default_reminder_time() -> time:
+    return time(20, 0)
+
+
+class ReminderSetting(models.Model):
+    """A member's daily reminder and streak preferences; both are off until they choose.
+
+    `local_time` is a wall-clock time in the member's time zone (User.timezone), so a
+    09:00 reminder stays at 09:00 across daylight-saving changes (mood/reminders.py).
+    `snoozed_until` (UTC) delays today's reminder; set to the next local midnight it
+    skips today.
+    """
+
+    member = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_setting"
+    )
+    enabled = models.BooleanField(_("daily reminder"), default=False)
+    local_time = models.TimeField(_("reminder time"), default=_default_reminder_time)
+    email_enabled = models.BooleanField(_("also by email"), default=False)
+    snoozed_until = models.DateTimeField(null=True, blank=True)
+    show_streak = models.BooleanField(_("show my streak"), default=False)
+    # When the time or on/off last changed: a reminder due before then is not sent,
+    # so that turning reminders on at 15:00 for 09:00 does not remind at once.
+    schedule_changed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.local_time:%H:%M} {'on' if self.enabled else 'off'}"
+
+
+class ReminderDelivery(models.Model):
+    """A member's reminder for one local date: its row is the claim to send it.
+
+    The unique (member, local_date) makes sending idempotent: a second run of the task,
+    or a second worker, fails to create the row and sends nothing. A snoozed reminder is
+    sent again by moving `last_sent_at` forward in one conditional UPDATE, which also
+    only one worker can win.
+    """
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_deliveries"
+    )
+    local_date = models.DateField()
+    sent_at = models.DateTimeField()
+    last_sent_at = models.DateTimeField()
+    sends = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-local_date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "local_date"], name="mood_reminder_once_per_local_date"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.local_date}"

@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest
 from mindhaven.accounts.models import User
 from mindhaven.accounts.permissions import get_client_for_clinician
 from mindhaven.core.audit import record_access
-from mindhaven.mood.models import MoodEntry
+from mindhaven.mood.models import Activity, Emotion, MoodEntry
 
 CATEGORY = "mood"
 
@@ -47,3 +47,24 @@ def get_entries_for_clinician(
         request=request,
     )
     return MoodEntry.objects.filter(member=member)
+
+
+def get_list_item_for_member(user: User, kind: str, pk: object) -> Activity | Emotion:
+    """One of the member's own activities or emotions; anyone else's, or none, is 404."""
+    model: type[Activity] | type[Emotion]
+    if kind == "activity":
+        model = Activity
+    elif kind == "emotion":
+        model = Emotion
+    else:
+        raise Http404
+    try:
+        key = int(str(pk))
+    except ValueError:
+        raise Http404 from None
+    item = model.objects.filter(pk=key).first()
+    if item is None:
+        raise Http404
+    if item.member_id != user.pk:
+        raise Http404
+    return item

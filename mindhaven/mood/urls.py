@@ -18,3 +18,8 @@ urlpatterns = [
     path("import/preview/", views.import_daylio_preview, name="import-preview"),
     path("import/done/", views.import_daylio_done, name="import-done"),
 ]
+urlpatterns += [
+    path("settings/", views.mood_settings, name="settings"),
+    path("lists/", views.lists, name="lists"),
+    path("reminders/snooze/", views.snooze_reminder, name="snooze"),
+]

@@ -280,6 +280,11 @@ PAGES: list[Row] = [
         url=alices("mood_entry", "/mood/entries/{}/delete/"),
     ),
     Row("mood/insights/", signed_in(), why="each member sees only their own insights"),
+    # Reminders, streaks and lists: each member reads and changes only their own.
+    Row("mood/settings/", signed_in(), why="each member's own reminder and streak settings"),
+    Row("mood/lists/", signed_in(), why="each member's own emotions and activities"),
+    # (Hiding someone else's item is 404: mood/tests/test_lists.py, the charlie case.)
+    Row("mood/reminders/snooze/", signed_in(), why="snoozes only the member's own reminder"),
     # API pages that are not operations
     Row("api/v1/openapi.json", public()),
     Row("api/v1/docs", public()),
@@ -468,6 +473,9 @@ API: list[ApiRow] = [
     # No body: everyone signed in gets the 422 naming the missing file.
     ApiRow("post", "/api/v1/mood/import/daylio", api_signed_in(**MEMBER_422)),
     ApiRow("get", "/api/v1/mood/insights", api_signed_in()),  # each sees only their own
+    ApiRow("get", "/api/v1/mood/settings", api_signed_in()),  # each reads only their own
+    # An empty body: everyone signed in gets the same 422 naming the missing fields.
+    ApiRow("put", "/api/v1/mood/settings", api_signed_in(**MEMBER_422), data={}),
 ]
 
 
