@@ -106,7 +106,7 @@ class SafetyAlertTestCase(BaseTestCase):
         with self.captureOnCommitCallbacks(execute=True):
             r = self.client.post(NOTIFY, follow=True)
         self.assertContains(r, "We let Bob know that you may need help.")
-        self.assertContains(r, "Bob has been let know")
+        self.assertContains(r, "Bob has been told")
         self.assertNotContains(r, "Let my clinician know</button>")
         alert = SafetyAlert.objects.get()
         self.assertEqual(

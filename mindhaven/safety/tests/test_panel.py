@@ -72,7 +72,7 @@ class SupportPanelTestCase(BaseTestCase):
         grant_consent(member=self.alice, clinician=self.bob, categories=["safety_alerts"])
         r = self.check_in(URGENT)
         self.assertEqual(SafetyAlert.objects.count(), 1)
-        self.assertContains(r, "Bob has been let know that you may need help.")
+        self.assertContains(r, "Bob has been told that you may need help.")
         self.assertNotContains(r, 'action="/safety/alerts/notify/"')
 
     def test_it_shows_crisis_lines_for_the_country(self) -> None:
