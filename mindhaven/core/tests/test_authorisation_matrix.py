@@ -24,8 +24,9 @@ Adding a row: run this module; the failure names the new key. Add a Row to PAGES
 with a parameter, give `url` a function of (cast, actor) that builds it, normally from
 alice's object, so that everyone else must get 404.
 
-The cast: alice (member; agreed to the privacy summary; consents to bob for mood and
-assessments; has a mood entry, a token, an export), bob (clinician, alice's), carol
+The cast: alice (member; agreed to the privacy summary; consents to bob for mood,
+assessments and safety_plan; has a mood entry, a token, an export, a safety alert to
+bob), bob (clinician, alice's), carol
 (moderator), dave (clinician, no link), charlie (member, unrelated), erin (clinician
 who is NOT a demo persona and has no second factor: sent to set one up), and anonymous.
 """
@@ -52,6 +53,7 @@ from mindhaven.accounts import services as account_services
 from mindhaven.accounts.models import ExportJob, User
 from mindhaven.core.testing import make_user
 from mindhaven.mood.services import record_checkin
+from mindhaven.safety.models import SafetyAlert
 
 ACTORS = ("anonymous", "alice", "bob", "carol", "dave", "charlie", "erin")
 
@@ -285,6 +287,24 @@ PAGES: list[Row] = [
     Row("mood/lists/", signed_in(), why="each member's own emotions and activities"),
     # (Hiding someone else's item is 404: mood/tests/test_lists.py, the charlie case.)
     Row("mood/reminders/snooze/", signed_in(), why="snoozes only the member's own reminder"),
+    # safety: a plan is its member's own (staff have none); alerts reach only their clinician
+    Row("safety/plan/", signed_in(**MEMBERS_ONLY), why="each member's own plan"),
+    Row("safety/plan/edit/", signed_in(**MEMBERS_ONLY) | {"charlie": PRIVACY}),
+    Row("safety/plan/download/", signed_in(**MEMBERS_ONLY)),
+    Row("safety/support/", signed_in(), why="the support panel, for whoever is signed in"),
+    Row("safety/alerts/", signed_in(**NOT_CLINICIAN_403), why="each clinician's own alerts"),
+    Row(
+        "safety/alerts/notify/",
+        signed_in(alice=REDIRECT, charlie=REDIRECT, **MEMBERS_ONLY),
+        method="post",
+        why="alice's clinicians are told; charlie, with none, is told so kindly",
+    ),
+    Row(
+        "safety/alerts/<uuid:code>/acknowledge/",
+        signed_in(**ALICE_ONLY) | {"alice": NOT_FOUND, "bob": REDIRECT},
+        method="post",
+        url=alices("safety_alert", "/safety/alerts/{}/acknowledge/"),
+    ),
     # API pages that are not operations
     Row("api/v1/openapi.json", public()),
     Row("api/v1/docs", public()),
@@ -383,6 +403,7 @@ class ApiRow:
 
 MEMBER_422 = dict.fromkeys(("alice", "bob", "carol", "dave", "charlie"), INVALID)
 CLIENT_MOOD = "/api/v1/clinician/clients/{}/mood/entries"
+CLIENT_PLAN = "/api/v1/clinician/clients/{}/safety-plan"
 
 API: list[ApiRow] = [
     ApiRow(
@@ -474,6 +495,15 @@ API: list[ApiRow] = [
     ApiRow("post", "/api/v1/mood/import/daylio", api_signed_in(**MEMBER_422)),
     ApiRow("get", "/api/v1/mood/insights", api_signed_in()),  # each sees only their own
     ApiRow("get", "/api/v1/mood/settings", api_signed_in()),  # each reads only their own
+    ApiRow("get", "/api/v1/safety/plan", api_signed_in(**MEMBERS_ONLY)),  # the member's own
+    ApiRow("put", "/api/v1/safety/plan", api_signed_in(**MEMBER_422), data={}),
+    ApiRow(
+        "get",
+        "/api/v1/clinician/clients/{code}/safety-plan",
+        # 404 for everyone but a linked clinician with safety_plan consent, alice too.
+        api_signed_in(**ALICE_ONLY) | {"alice": NOT_FOUND, "bob": ALLOW},
+        url=lambda cast, actor: CLIENT_PLAN.format(cast.users["alice"].code),
+    ),
     # An empty body: everyone signed in gets the same 422 naming the missing fields.
     ApiRow("put", "/api/v1/mood/settings", api_signed_in(**MEMBER_422), data={}),
 ]
@@ -621,13 +651,16 @@ def make_cast() -> Cast:
     alice = users["alice"]
     account_services.agree_to_privacy(user=alice)
     grant = account_services.grant_consent(
-        member=alice, clinician=users["bob"], categories=["mood", "assessments"]
+        member=alice, clinician=users["bob"], categories=["mood", "assessments", "safety_plan"]
     )
     token, _raw = account_services.issue_token(user=alice, name="alice's script")
     entry, _created = record_checkin(
         member=alice, client_id=uuid.uuid4(), recorded_at=datetime.now(UTC), mood=4
     )
     export = ExportJob.objects.create(user=alice)
+    alert = SafetyAlert.objects.create(
+        member=alice, clinician=users["bob"], source="mood", trigger="automatic"
+    )
     tokens = {
         name: account_services.issue_token(user=user, name="matrix")[1]
         for name, user in users.items()
@@ -644,6 +677,7 @@ def make_cast() -> Cast:
         "link": str(grant.link.code),
         "mood_entry": str(entry.code),
         "export": str(export.code),
+        "safety_alert": str(alert.code),
     }
     return Cast(users=users, objects=objects, tokens=tokens, sessions=sessions)
 
