@@ -177,3 +177,20 @@ class ParseContactTestCase(BaseTestCase):
         )
         self.assertEqual(parse_contact("Room 101 friend"), {"name": "Room 101 friend", "phone": ""})
         self.assertEqual(parse_contact("112"), {"name": "112", "phone": ""})
+
+
+class SafetyExportTestCase(BaseTestCase):
+    def test_it_puts_the_plan_in_the_members_export(self) -> None:
+        import io
+        import json
+        import zipfile
+
+        from mindhaven.core.export import build_export
+
+        agree_to_privacy(user=self.alice)
+        save_safety_plan(member=self.alice, sections={"reasons_for_living": ["My cat"]})
+        save_safety_plan(member=self.charlie, sections={"reasons_for_living": ["charlie's"]})
+        archive = zipfile.ZipFile(io.BytesIO(build_export(self.alice)))
+        plan = json.loads(archive.read("safety/safety_plan.json"))
+        self.assertEqual(plan["reasons_for_living"], ["My cat"])
+        self.assertNotIn(b"charlie's", b"".join(archive.read(n) for n in archive.namelist()))
