@@ -54,8 +54,8 @@ class SafetyAlertTestCase(BaseTestCase):
         email = mail.outbox[0]
         self.assertEqual(email.to, ["bob@example.org"])
         self.assertIn("A client you support may need help. Open Mindhaven to see", email.body)
-        self.assertNotIn("kill", email.body + email.subject)
-        self.assertNotIn("alice", (email.body + email.subject).lower())
+        self.assertNotIn("kill", f"{email.body} {email.subject}")
+        self.assertNotIn("alice", f"{email.body} {email.subject}".lower())
 
     def test_it_does_not_alert_without_consent(self) -> None:
         self.share("mood", "safety_plan")

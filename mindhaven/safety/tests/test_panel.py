@@ -1,3 +1,5 @@
+from typing import Any
+
 from mindhaven.accounts.services import agree_to_privacy, grant_consent
 from mindhaven.core.testing import BaseTestCase
 from mindhaven.mood.models import MoodEntry
@@ -15,7 +17,7 @@ class SupportPanelTestCase(BaseTestCase):
         agree_to_privacy(user=self.alice)
         self.client.force_login(self.alice)
 
-    def check_in(self, note: str) -> object:
+    def check_in(self, note: str) -> Any:
         form = self.client.get(CHECK_IN).context["form"]
         return self.client.post(
             CHECK_IN, {"id": form["id"].value(), "mood": "1", "note": note}, follow=True
