@@ -93,10 +93,14 @@ def open_check_in_online(page: Any, base: str, login: Callable[..., None]) -> No
     login(page, base, "alice", PASSWORD)
     response = page.goto(f"{base}/mood/check-in/")
     assert response is not None and response.status == 200
-    # The worker activates (and controls the page) only after caching the shell.
+    # The worker activates only after caching the shell. A page whose navigation was
+    # under way while the worker activated stays uncontrolled (clients.claim() only
+    # takes pages that exist), so once the worker is ready, load the page again.
     try:
-        # Installing caches a dozen files and three pages: allow for a loaded machine.
-        page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=60_000)
+        page.evaluate("async () => { await navigator.serviceWorker.ready; }")
+        if not page.evaluate("() => navigator.serviceWorker.controller !== null"):
+            page.reload()
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     except PlaywrightError:
         state = page.evaluate(SW_STATE)
         pytest.fail(f"the service worker never took control of the page: {state}")
