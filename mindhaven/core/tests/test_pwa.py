@@ -63,7 +63,8 @@ class PwaTestCase(BaseTestCase):
         body = self.client.get("/sw.js").content.decode()
         pages = json.loads(re.search(r"const PAGE_URLS = (\[.*\]);", body).group(1))  # type: ignore[union-attr]
         assets = json.loads(re.search(r"const STATIC_URLS = (\[.*\]);", body).group(1))  # type: ignore[union-attr]
-        self.assertEqual(pages, ["/help/", "/offline/"])
+        # The mood check-in's anonymous shell too (docs/decisions.md: offline check-in).
+        self.assertEqual(pages, ["/help/", "/offline/", "/mood/check-in/shell/"])
         self.assertIn("/static/core/site.css", assets)
         self.assertIn("/static/core/app.js", assets)
         self.assertIn("/static/core/icons/icon-192.png", assets)
