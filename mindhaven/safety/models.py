@@ -109,9 +109,10 @@ class SafetyAlert(models.Model):
         default=Level.URGENT.value,
     )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
+    # Always the alert's clinician: erasing their account removes the alert anyway.
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.CASCADE,
         null=True,
         blank=True,
         related_name="+",
