@@ -50,6 +50,20 @@ def wait_in_page(page, condition: str, timeout_ms: int = 15_000) -> bool:
     return bool(page.evaluate(script))
 
 
+def wait_for_service_worker(page) -> None:
+    """Wait until the site's service worker controls the page.
+
+    A page whose navigation was under way while the worker activated stays uncontrolled
+    (clients.claim() takes only pages that already exist), however long one waits; so
+    once a worker is active, a page it does not control is loaded again, through it.
+    """
+    active = "async () => !!(await navigator.serviceWorker.getRegistration())?.active"
+    assert wait_in_page(page, active, timeout_ms=30_000), "no service worker became active"
+    if not page.evaluate("() => navigator.serviceWorker.controller !== null"):
+        page.reload()
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+
+
 def visit(page, url: str, heading: str | None, axe_check) -> None:
     response = page.goto(url)
     assert response is not None
@@ -137,7 +151,7 @@ def test_it_switches_to_spanish_and_back_without_javascript(browser, live_server
 
 def test_it_opens_help_with_the_network_off(page, context, live_server_url, axe_check):
     page.goto(f"{live_server_url}/")
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    wait_for_service_worker(page)
     page.evaluate(
         """async () => {
             const names = await caches.keys();
@@ -162,7 +176,7 @@ def test_it_opens_help_with_the_network_off(page, context, live_server_url, axe_
 
 def test_it_caches_help_in_the_chosen_language(page, context, live_server_url):
     page.goto(f"{live_server_url}/")
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    wait_for_service_worker(page)
     page.get_by_role("button", name="Español").click()
     page.wait_for_url(f"{live_server_url}/")
     # The worker's script differs per language; app.js asks for the new one, whose
@@ -188,7 +202,7 @@ def test_it_does_not_cache_signed_in_pages(page, live_server_url, login):
     make_user("alice")
     login(page, live_server_url, "alice", PASSWORD)
     page.goto(f"{live_server_url}/")
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    wait_for_service_worker(page)
     cached = page.evaluate(
         """async () => {
             const texts = [];
@@ -244,6 +258,6 @@ def test_it_loads_account_scripts_under_the_strict_policy(browser, live_server_u
     assert loaded == "function"
     assert page.get_by_role("button", name="Sign in with a passkey").is_visible()
     page.goto(f"{live_server_url}/")
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    wait_for_service_worker(page)
     assert violations == []
     context.close()
