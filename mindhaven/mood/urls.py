@@ -22,4 +22,5 @@ urlpatterns += [
     path("settings/", views.mood_settings, name="settings"),
     path("lists/", views.lists, name="lists"),
     path("reminders/snooze/", views.snooze_reminder, name="snooze"),
+    path("clients/<uuid:code>/", views.client_entries, name="client-entries"),
 ]

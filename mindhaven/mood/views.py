@@ -35,7 +35,11 @@ from mindhaven.mood.imports import (
 )
 from mindhaven.mood.imports import import_daylio as import_entries
 from mindhaven.mood.models import MOOD_FACES, Activity, Emotion, MoodEntry
-from mindhaven.mood.permissions import get_entry_for_member, get_list_item_for_member
+from mindhaven.mood.permissions import (
+    get_entries_for_clinician,
+    get_entry_for_member,
+    get_list_item_for_member,
+)
 from mindhaven.mood.settings_forms import AddActivityForm, AddEmotionForm, ReminderSettingsForm
 from mindhaven.safety import Level
 
@@ -592,3 +596,18 @@ def lists(request: HttpRequest) -> HttpResponse:
         "activity_form": activity_form,
     }
     return render(request, "mood/lists.html", context, status=status)
+
+
+@require_GET
+def client_entries(request: HttpRequest, code: UUID) -> HttpResponse:
+    """A clinician reads a client's check-ins: only with a link and `mood` consent, audited."""
+    user = _user(request)
+    client_entries = get_entries_for_clinician(user, code, request=request)
+    client = User.objects.get(code=code)  # exists: the access function let us through
+    zone = ZoneInfo(user.timezone)
+    with timezone.override(zone):
+        page = Paginator(client_entries.order_by("-recorded_at"), PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        context = {"page": page, "client": client}
+        return render(request, "mood/client_entries.html", context)

@@ -287,6 +287,12 @@ PAGES: list[Row] = [
     Row("mood/lists/", signed_in(), why="each member's own emotions and activities"),
     # (Hiding someone else's item is 404: mood/tests/test_lists.py, the charlie case.)
     Row("mood/reminders/snooze/", signed_in(), why="snoozes only the member's own reminder"),
+    Row(
+        "mood/clients/<uuid:code>/",
+        signed_in(alice=NOT_FOUND, carol=NOT_FOUND, dave=NOT_FOUND, charlie=NOT_FOUND),
+        url=lambda cast, actor: f"/mood/clients/{cast.users['alice'].code}/",
+        why="only a linked clinician with alice's mood consent (bob) reads her check-ins",
+    ),
     # safety: a plan is its member's own (staff have none); alerts reach only their clinician
     Row("safety/plan/", signed_in(**MEMBERS_ONLY), why="each member's own plan"),
     Row("safety/plan/edit/", signed_in(**MEMBERS_ONLY) | {"charlie": PRIVACY}),
