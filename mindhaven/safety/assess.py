@@ -14,6 +14,7 @@ remaining match is `concern`; nothing is `none`.
 from __future__ import annotations
 
 import enum
+import importlib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -84,12 +85,147 @@ class Pattern:
     regex: re.Pattern[str]
     needs_context: bool = False
     slang: bool = False
+    # Every match contains one of these literally; None: no such set could be derived.
+    keywords: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
 class Exclusion:
     regex: re.Pattern[str]
     applies_to: frozenset[str] | None  # None: every category
+    keywords: frozenset[str] | None = None
+
+
+# --- keyword gate -------------------------------------------------------------------
+#
+# From each pattern's parse tree we derive a set of literal strings such that every match
+# of the pattern contains at least one of them. A pattern whose set has no member in the
+# normalised text cannot match there, so it is skipped: the gate never changes a result,
+# it only saves the scan. Anything the derivation does not understand yields no set, and
+# such a pattern is always run.
+
+_parser: Any = importlib.import_module("re._parser")
+_MAX_EXACT = 256  # largest set of exact strings tracked for one piece of a pattern
+
+
+class _Info:
+    """What a piece of a pattern can match: `exact`, every string it can match (when
+    finite and small), and `required`, strings one of which each of its matches holds."""
+
+    __slots__ = ("exact", "required")
+
+    def __init__(self, exact: frozenset[str] | None, required: frozenset[str] | None) -> None:
+        self.exact = exact
+        self.required = required
+
+
+def _useful(strings: frozenset[str] | None) -> frozenset[str] | None:
+    return strings if strings and "" not in strings else None
+
+
+def _better(a: frozenset[str] | None, b: frozenset[str] | None) -> frozenset[str] | None:
+    """The more selective of two keyword sets: longer shortest member, then fewer."""
+    if a is None:
+        return b
+    if b is None:
+        return a
+    key_a = (min(map(len, a)), -len(a))
+    key_b = (min(map(len, b)), -len(b))
+    return a if key_a >= key_b else b
+
+
+def _sequence(items: Any) -> _Info:
+    run: frozenset[str] = frozenset({""})  # exact strings of the current run of pieces
+    best: frozenset[str] | None = None
+    exact = True  # the whole sequence so far is one run
+    for op, arg in items:
+        info = _node(op, arg)
+        if info.exact is not None:
+            product = frozenset(a + b for a in run for b in info.exact)
+            if len(product) <= _MAX_EXACT:
+                run = product
+                continue
+        exact = False
+        best = _better(best, _useful(run))
+        best = _better(best, info.required)
+        run = info.exact if info.exact is not None else frozenset({""})
+    if exact:
+        return _Info(run, _useful(run))
+    return _Info(None, _better(best, _useful(run)))
+
+
+def _node(op: Any, arg: Any) -> _Info:
+    if op == _parser.LITERAL:
+        char = chr(arg)
+        return _Info(frozenset({char}), frozenset({char}))
+    if op in (_parser.AT, _parser.ASSERT, _parser.ASSERT_NOT):
+        return _Info(frozenset({""}), None)  # zero width: adds nothing to the match
+    if op == _parser.SUBPATTERN:
+        _group, add_flags, del_flags, items = arg
+        if add_flags or del_flags:
+            return _Info(None, None)
+        return _sequence(items)
+    if op == _parser.BRANCH:
+        infos = [_sequence(branch) for branch in arg[1]]
+        exact: frozenset[str] | None = None
+        if all(info.exact is not None for info in infos):
+            exact = frozenset().union(*(info.exact or () for info in infos))
+            if len(exact) > _MAX_EXACT:
+                exact = None
+        required: frozenset[str] | None = None
+        if all(info.required is not None for info in infos):
+            required = frozenset().union(*(info.required or () for info in infos))
+        return _Info(exact, _better(required, _useful(exact)))
+    if op == _parser.IN:
+        if all(item_op == _parser.LITERAL for item_op, _ in arg) and len(arg) <= 16:
+            chars = frozenset(chr(code) for _, code in arg)
+            return _Info(chars, chars)
+        return _Info(None, None)
+    if op in (_parser.MAX_REPEAT, _parser.MIN_REPEAT):
+        low, high, items = arg
+        info = _sequence(items)
+        if low == 0 and high == 1 and info.exact is not None:
+            return _Info(info.exact | {""}, None)
+        if low == high == 1:
+            return info
+        return _Info(None, info.required if low >= 1 else None)
+    return _Info(None, None)
+
+
+def keywords(pattern: str) -> frozenset[str] | None:
+    """Literal strings one of which every match of `pattern` contains, or None."""
+    try:
+        parsed = _parser.parse(pattern)
+    except re.error:  # no gate for what we cannot parse
+        return None
+    if parsed.state.flags & (re.IGNORECASE | re.VERBOSE):
+        return None
+    required = _sequence(list(parsed)).required
+    return _cover(required) if required else None
+
+
+def _cover(strings: frozenset[str]) -> frozenset[str]:
+    """Fewer, shorter strings, one of which each of `strings` contains: any text holding
+    one of `strings` holds one of these, so they gate a pattern as safely and faster."""
+    chosen: set[str] = set()
+    left = set(strings)
+    while left:
+        counts: dict[str, int] = {}
+        for string in left:
+            if len(string) < 4:
+                counts[string] = counts.get(string, 0) + 1
+                continue
+            subs = {
+                string[i : i + size]
+                for size in range(4, min(8, len(string)) + 1)
+                for i in range(len(string) - size + 1)
+            }
+            for sub in subs:
+                counts[sub] = counts.get(sub, 0) + 1
+        best = max(counts, key=lambda sub: (counts[sub], len(sub), sub))
+        chosen.add(best)
+        left = {string for string in left if best not in string}
+    return frozenset(chosen)
 
 
 @dataclass(frozen=True)
@@ -120,12 +256,14 @@ def _load(language: str) -> RuleSet:
                     regex=re.compile(item["pattern"]),
                     needs_context=bool(item.get("needs_context", False)),
                     slang=bool(item.get("slang", False)),
+                    keywords=keywords(item["pattern"]),
                 )
             )
     exclusions = tuple(
         Exclusion(
             regex=re.compile(item["pattern"]),
             applies_to=frozenset(item["applies_to"]) if "applies_to" in item else None,
+            keywords=keywords(item["pattern"]),
         )
         for item in data.get("exclusions", [])
     )
@@ -220,13 +358,30 @@ def assess_text(text: str, *, locale: str | None) -> Assessment:
     norm, positions = normalise(text)
     # No single alternation of all patterns as a pre-check: Python's re tries each
     # branch at each position, which measured slower than the patterns one by one.
+    # Instead a pattern runs only when one of its keywords is in the text (see `keywords`).
+    present: dict[str, bool] = {}
+
+    def gate(words: frozenset[str] | None) -> bool:
+        if words is None:
+            return True
+        for word in words:
+            hit = present.get(word)
+            if hit is None:
+                hit = present[word] = word in norm
+            if hit:
+                return True
+        return False
+
     excluded = [
         (m.start(), m.end(), exclusion.applies_to)
         for exclusion in rules.exclusions
+        if gate(exclusion.keywords)
         for m in exclusion.regex.finditer(norm)
     ]
     found: list[_Match] = []
     for pattern in rules.patterns:
+        if not gate(pattern.keywords):
+            continue
         for m in pattern.regex.finditer(norm):
             start, end = m.start(), m.end()
             if any(
