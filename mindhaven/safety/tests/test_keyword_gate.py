@@ -5,7 +5,11 @@ import re
 from django.test import SimpleTestCase
 
 from mindhaven.safety import evaluation
-from mindhaven.safety.assess import RULES, keywords, normalise
+from mindhaven.safety.assess import RULES, Exclusion, Pattern, RuleSet, keywords, normalise
+
+
+def every_rule(rules: RuleSet) -> list[Pattern | Exclusion]:
+    return [*rules.patterns, *rules.exclusions]
 
 
 class KeywordGateTestCase(SimpleTestCase):
@@ -26,7 +30,7 @@ class KeywordGateTestCase(SimpleTestCase):
 
     def test_it_derives_keywords_for_every_rule(self) -> None:
         for language, rules in RULES.items():
-            for rule in (*rules.patterns, *rules.exclusions):
+            for rule in every_rule(rules):
                 with self.subTest(language=language, pattern=rule.regex.pattern):
                     self.assertTrue(rule.keywords, "a rule without keywords always runs")
 
@@ -35,7 +39,7 @@ class KeywordGateTestCase(SimpleTestCase):
         for language, rules in RULES.items():
             for text in texts:
                 norm, _offsets = normalise(text)
-                for rule in (*rules.patterns, *rules.exclusions):
+                for rule in every_rule(rules):
                     if rule.keywords is None or not rule.regex.search(norm):
                         continue
                     with self.subTest(language=language, pattern=rule.regex.pattern, text=text):
