@@ -22,6 +22,7 @@ from ninja.errors import HttpError, Throttled, ValidationError, ValidationErrorC
 
 from mindhaven.accounts.api import router as accounts_router
 from mindhaven.accounts.auth import default_auth
+from mindhaven.care.api import router as care_router
 from mindhaven.mood.api import router as mood_router
 from mindhaven.notifications.api import router as notifications_router
 from mindhaven.safety.api import router as safety_router
@@ -150,3 +151,4 @@ api.add_router("", accounts_router)
 api.add_router("", notifications_router)
 api.add_router("", mood_router)
 api.add_router("", safety_router)
+api.add_router("", care_router)

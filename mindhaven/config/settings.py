@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "mindhaven.notifications",
     "mindhaven.safety",
     "mindhaven.mood",
+    "mindhaven.care",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

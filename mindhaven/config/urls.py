@@ -12,6 +12,7 @@ urlpatterns = [
     path("notifications/", include("mindhaven.notifications.urls")),
     path("mood/", include("mindhaven.mood.urls")),
     path("safety/", include("mindhaven.safety.urls")),
+    path("care/", include("mindhaven.care.urls")),
     # Anyone may choose a language, signed in or not.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("api/v1/", api.urls),

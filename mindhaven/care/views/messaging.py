@@ -1,0 +1,5 @@
+"""Pages of this part of care; `urlpatterns` is included by care/urls.py."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
