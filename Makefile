@@ -16,7 +16,7 @@ run: setup
 	$(BIN)/mindhaven migrate --noinput -v0
 	$(MAKE) --no-print-directory $(DATA_DIR)/static/.collected
 	$(BIN)/mindhaven demo --if-empty
-	HOST=$(HOST) PORT=$(PORT) $(BIN)/mindhaven serve
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/mindhaven serve --with-worker
 
 test: setup-dev lint typecheck pytest
 

@@ -1,0 +1,5 @@
+from datetime import timedelta
+
+from mindhaven.core.schedule import Job
+
+JOBS = [Job("apply-retention", every=timedelta(days=1))]
