@@ -72,6 +72,50 @@ def test_numbers_in_the_file_are_quoted_strings() -> None:
                 assert isinstance(entry[key], str), (entry["name"], key)
 
 
+def test_country_codes_in_the_file_are_strings() -> None:
+    # An unquoted NO (Norway) is read by YAML as the boolean False.
+    for entry in raw_lines():
+        assert isinstance(entry["country"], str), entry["name"]
+        assert re.fullmatch(r"[A-Z]{2}", entry["country"]), entry["name"]
+    for entry in raw_lines():
+        assert all(isinstance(code, str) for code in entry["languages"]), entry["name"]
+
+
+def test_sources_are_never_the_leads_or_news_search_results() -> None:
+    # Every source is an https page of an operator or a government, and never the old
+    # scrape, a directory or a search engine's cache.
+    for line in LINES:
+        host = line.source_url.split("/")[2]
+        assert "." in host and not host.endswith((".wikipedia.org", "google.com")), host
+        assert "cache" not in line.source_url and "?q=" not in line.source_url
+
+
+def test_the_file_covers_the_countries_it_says_it_does() -> None:
+    # Countries whose number was read on an operator's or a government's own page.
+    assert set(resources.countries()) >= {
+        "US",
+        "GB",
+        "IE",
+        "AU",
+        "CA",
+        "CO",
+        "FR",
+        "AT",
+        "NZ",
+        "HK",
+        "CH",
+        "NL",
+        "FI",
+        "NO",
+        "DE",
+        "PT",
+        "PH",
+        "BE",
+        "JP",
+        "PL",
+    }
+
+
 def test_there_are_no_duplicates() -> None:
     keys = [(line.country, line.region, line.name) for line in LINES]
     assert len(keys) == len(set(keys))
@@ -107,7 +151,8 @@ def test_it_falls_back_to_lines_in_the_locale_grouped_by_country() -> None:
 
 
 def test_a_country_without_lines_gets_the_locale_then_the_directory() -> None:
-    found = lines_for("JP", "fr")
+    assert "AQ" not in resources.countries()
+    found = lines_for("AQ", "fr")
     assert "FR" in [line.country for line in found[:-1]]
     assert all("fr" in line.languages for line in found[:-1])
     assert found[-1].kind == "directory"
