@@ -7,6 +7,7 @@ starts at 09:00 stays at 09:00 local across daylight-saving changes.
 """
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -244,6 +245,14 @@ class VideoRoom(models.Model):
         return f"room of {self.appointment_id}"
 
 
+class NoteLockedError(Exception):
+    """A change to a signed (locked) session note, or an amendment, was attempted."""
+
+
+NOTE_SECTIONS = ("subjective", "objective", "assessment", "plan")
+NOTE_LOCKED_FIELDS = (*NOTE_SECTIONS, "signed_at", "signed_digest", "author_id", "appointment_id")
+
+
 class SessionNote(models.Model):
     """The clinician's note on one appointment (SOAP). Editable until signed; once signed
     it is locked, and changes are appended as amendments."""
@@ -268,6 +277,23 @@ class SessionNote(models.Model):
     def __str__(self) -> str:
         return f"note {self.code}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Refuse to change a signed note's content or signature (services check first;
+        this catches any other code path that loads a note and saves it)."""
+        if not self._state.adding:
+            stored = SessionNote.objects.filter(pk=self.pk).first()
+            if stored is not None and stored.is_signed:
+                changed = [
+                    name
+                    for name in NOTE_LOCKED_FIELDS
+                    if getattr(stored, name) != getattr(self, name)
+                ]
+                if changed:
+                    raise NoteLockedError(
+                        f"a signed note cannot be changed ({', '.join(changed)}): add an amendment"
+                    )
+        super().save(*args, **kwargs)
+
     @property
     def is_signed(self) -> bool:
         return self.signed_at is not None
@@ -287,3 +313,11 @@ class NoteAmendment(models.Model):
 
     def __str__(self) -> str:
         return f"amendment {self.code}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Amendments are appended, never edited."""
+        if not self._state.adding:
+            stored = NoteAmendment.objects.filter(pk=self.pk).first()
+            if stored is not None and (stored.body, stored.note_id) != (self.body, self.note_id):
+                raise NoteLockedError("an amendment cannot be changed: add another one")
+        super().save(*args, **kwargs)
