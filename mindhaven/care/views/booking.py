@@ -1,5 +1,448 @@
-"""Pages of this part of care; `urlpatterns` is included by care/urls.py."""
+"""Booking pages: appointments, the clinician directory and slots, booking, cancelling
+and rescheduling, the clinician's availability and schedule, calendar feeds.
 
-from django.urls import URLPattern
+Times are shown in the viewer's own zone, with the zone's name.
+"""
 
-urlpatterns: list[URLPattern] = []
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from mindhaven.accounts.models import User
+from mindhaven.care import calendar, slots
+from mindhaven.care.forms import RULE_FIELDS, WEEKDAY_FIELDS, AvailabilityForm, ExceptionForm
+from mindhaven.care.models import Appointment, AvailabilityException, ClinicianProfile
+from mindhaven.care.permissions import (
+    get_appointment_for_participant,
+    get_exception_for_clinician,
+    get_feed_by_token,
+    get_profile_for_booking,
+)
+from mindhaven.care.services import booking as services
+
+DAYS_SHOWN = 14
+# Other parts of care add to the appointment page through these (video, session note);
+# each is included only when it exists, so one part never breaks another's page.
+APPOINTMENT_INCLUDES = ("care/rooms/_join.html", "care/notes/_link.html")
+PROFILE_FIELDS = (
+    "credentials",
+    "languages_text",
+    "specialities_text",
+    "bio",
+    "office_hours_note",
+    "listed",
+    "accepting_new_clients",
+)
+
+
+def optional_templates(names: tuple[str, ...]) -> list[str]:
+    found = []
+    for name in names:
+        try:
+            get_template(name)
+        except TemplateDoesNotExist:
+            continue
+        found.append(name)
+    return found
+
+
+def _user(request: HttpRequest) -> User:
+    # LoginRequiredMiddleware guarantees a signed-in person here.
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def zone_of(user: User) -> ZoneInfo:
+    return ZoneInfo(user.timezone if slots.is_known_zone(user.timezone) else "UTC")
+
+
+def _require_clinician(user: User) -> None:
+    if user.role != User.Role.CLINICIAN:
+        raise PermissionDenied(_("This page is for clinicians."))
+
+
+@dataclass(frozen=True)
+class Day:
+    date: date
+    slots: list[slots.Slot]
+
+
+def group_by_day(found: list[slots.Slot], zone: ZoneInfo) -> list[Day]:
+    days: dict[date, list[slots.Slot]] = {}
+    for slot in found:
+        days.setdefault(slot.start.astimezone(zone).date(), []).append(slot)
+    return [Day(day, items) for day, items in sorted(days.items())]
+
+
+def _first_day(request: HttpRequest, zone: ZoneInfo) -> date:
+    today = timezone.localtime(timezone.now(), zone).date()
+    asked = parse_date(request.GET.get("from", "") or "") if "from" in request.GET else None
+    return max(asked or today, today)
+
+
+def _slot_days(profile: ClinicianProfile, first: date, zone: ZoneInfo) -> list[Day]:
+    start, end = services.day_range(first, first + timedelta(days=DAYS_SHOWN - 1), zone)
+    return group_by_day(services.free_slots(profile, start=start, end=end), zone)
+
+
+def _parse_start(value: str) -> datetime | None:
+    try:
+        parsed = parse_datetime(value)
+    except ValueError:
+        return None
+    if parsed is None or timezone.is_naive(parsed):
+        return None
+    return parsed
+
+
+# --- appointments ---------------------------------------------------------------------
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    now = timezone.now()
+    mine = (
+        Appointment.objects.filter(Q(member=user) | Q(clinician=user))
+        .select_related("member", "clinician")
+        .order_by("start")
+    )
+    upcoming = [a for a in mine.filter(end__gt=now) if a.is_booked]
+    past = list(mine.filter(Q(end__lte=now) | Q(status=Appointment.Status.CANCELLED)))[::-1][:20]
+    with timezone.override(zone_of(user)):
+        return render(
+            request,
+            "care/booking/home.html",
+            {"upcoming": upcoming, "past": past, "zone": zone_of(user).key},
+        )
+
+
+@require_GET
+def appointment(request: HttpRequest, code: UUID) -> HttpResponse:
+    user = _user(request)
+    found = get_appointment_for_participant(user, code)
+    other = found.member if user.pk == found.clinician_id else found.clinician
+    context = {
+        "appointment": found,
+        "other": other,
+        "zone": zone_of(user).key,
+        "is_clinician": user.pk == found.clinician_id,
+        "can_change": found.is_booked and found.end > timezone.now(),
+        "cancel_notice_hours": services.get_profile(found.clinician).cancel_notice_hours,
+        "includes": optional_templates(APPOINTMENT_INCLUDES),
+    }
+    with timezone.override(zone_of(user)):
+        return render(request, "care/booking/appointment.html", context)
+
+
+@require_POST
+def cancel(request: HttpRequest, code: UUID) -> HttpResponse:
+    user = _user(request)
+    found = get_appointment_for_participant(user, code)
+    try:
+        services.cancel_appointment(appointment=found, by=user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The appointment was cancelled."))
+    return redirect("care:appointment", code=found.code)
+
+
+@require_http_methods(["GET", "POST"])
+def reschedule(request: HttpRequest, code: UUID) -> HttpResponse:
+    user = _user(request)
+    found = get_appointment_for_participant(user, code)
+    if not found.is_booked:
+        messages.error(request, _("This appointment was cancelled."))
+        return redirect("care:appointment", code=found.code)
+    profile = services.get_profile(found.clinician)
+    zone = zone_of(user)
+    error = ""
+    if request.method == "POST":
+        start = _parse_start(request.POST.get("start", ""))
+        try:
+            if start is None:
+                raise ValidationError({"start": [_("Choose one of the times shown.")]})
+            moved = services.reschedule_appointment(appointment=found, by=user, start=start)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        except services.SlotTaken as exc:
+            error = exc.message
+        else:
+            messages.success(request, _("The appointment was moved."))
+            return redirect("care:appointment", code=moved.code)
+    first = _first_day(request, zone)
+    context = {
+        "appointment": found,
+        "days": _slot_days(profile, first, zone),
+        "zone": zone.key,
+        "error": error,
+        **_paging(first),
+    }
+    with timezone.override(zone):
+        return render(
+            request, "care/booking/reschedule.html", context, status=400 if error else 200
+        )
+
+
+def _paging(first: date) -> dict[str, Any]:
+    today = timezone.localdate()
+    earlier = first - timedelta(days=DAYS_SHOWN)
+    return {
+        "first": first,
+        "last": first + timedelta(days=DAYS_SHOWN - 1),
+        "next_from": (first + timedelta(days=DAYS_SHOWN)).isoformat(),
+        "previous_from": earlier.isoformat() if first > today else "",
+    }
+
+
+# --- the directory, a clinician's slots, booking -------------------------------------
+
+
+@require_GET
+def clinicians(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    linked = Q(clinician__client_links__member=user, clinician__client_links__ended_at=None)
+    profiles = (
+        ClinicianProfile.objects.filter(
+            Q(listed=True) | linked,
+            clinician__role=User.Role.CLINICIAN,
+            clinician__is_active=True,
+        )
+        .select_related("clinician")
+        .distinct()
+        .order_by("clinician__display_name", "clinician__username")
+    )
+    return render(request, "care/booking/directory.html", {"profiles": profiles})
+
+
+@require_GET
+def clinician(request: HttpRequest, code: UUID) -> HttpResponse:
+    user = _user(request)
+    profile = get_profile_for_booking(user, code)
+    zone = zone_of(user)
+    first = _first_day(request, zone)
+    context = {
+        "profile": profile,
+        "can_book": services.can_book(member=user, profile=profile),
+        "is_member": user.role == User.Role.MEMBER,
+        "days": _slot_days(profile, first, zone),
+        "zone": zone.key,
+        **_paging(first),
+    }
+    with timezone.override(zone):
+        return render(request, "care/booking/clinician.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def book(request: HttpRequest, code: UUID) -> HttpResponse:
+    user = _user(request)
+    profile = get_profile_for_booking(user, code)
+    zone = zone_of(user)
+    source = request.POST if request.method == "POST" else request.GET
+    start = _parse_start(source.get("start", ""))
+    if start is None:
+        messages.error(request, _("Choose one of the times shown."))
+        return redirect("care:clinician", code=profile.clinician.code)
+    error = ""
+    if request.method == "POST":
+        try:
+            client_id = UUID(request.POST.get("client_id", ""))
+        except ValueError:
+            client_id = None
+        try:
+            found, _created = services.book_appointment(
+                member=user, profile=profile, start=start, client_id=client_id
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            error = " ".join(getattr(exc, "messages", [str(exc)]))
+        except services.SlotTaken as exc:
+            error = exc.message
+        else:
+            messages.success(request, _("Your appointment is booked."))
+            return redirect("care:appointment", code=found.code)
+    context = {
+        "profile": profile,
+        "start": start,
+        "end": start + timedelta(minutes=profile.slot_minutes),
+        "zone": zone.key,
+        "client_id": uuid.uuid4(),
+        "error": error,
+        "can_book": services.can_book(member=user, profile=profile),
+    }
+    with timezone.override(zone):
+        return render(request, "care/booking/book.html", context, status=400 if error else 200)
+
+
+# --- the clinician's availability and schedule -----------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def availability(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    _require_clinician(user)
+    profile = services.get_profile(user)
+    form = AvailabilityForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                services.set_availability(clinician=user, rules=form.rules(), weekly=form.windows)
+                form.save_profile()
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("Your availability was saved."))
+            return redirect("care:availability")
+    context = {
+        **_field_groups(),
+        "form": form,
+        "exception_form": ExceptionForm(),
+        "exceptions": AvailabilityException.objects.filter(
+            clinician=user, date__gte=timezone.localdate(timezone=zone_of(user)) - timedelta(1)
+        ),
+    }
+    return render(
+        request, "care/booking/availability.html", context, status=400 if form.errors else 200
+    )
+
+
+def _field_groups() -> dict[str, Any]:
+    return {
+        "profile_fields": PROFILE_FIELDS,
+        "rule_fields": RULE_FIELDS,
+        "weekday_fields": WEEKDAY_FIELDS,
+    }
+
+
+@require_POST
+def add_exception(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    _require_clinician(user)
+    form = ExceptionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_exception(clinician=user, change=form.change())
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("The change to your availability was added."))
+            return redirect(reverse("care:availability") + "#exceptions")
+    profile = services.get_profile(user)
+    context = {
+        **_field_groups(),
+        "form": AvailabilityForm(instance=profile),
+        "exception_form": form,
+        "exceptions": AvailabilityException.objects.filter(clinician=user),
+    }
+    return render(request, "care/booking/availability.html", context, status=400)
+
+
+@require_POST
+def delete_exception(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    get_exception_for_clinician(user, pk).delete()
+    messages.success(request, _("The change to your availability was removed."))
+    return redirect(reverse("care:availability") + "#exceptions")
+
+
+@require_GET
+def schedule(request: HttpRequest) -> HttpResponse:
+    """The clinician's week (or one day) of appointments, in their own zone."""
+    user = _user(request)
+    _require_clinician(user)
+    zone = zone_of(user)
+    today = timezone.localtime(timezone.now(), zone).date()
+    asked = parse_date(request.GET.get("date", "") or "") or today
+    one_day = request.GET.get("view") == "day"
+    first = asked if one_day else asked - timedelta(days=asked.weekday())
+    length = 1 if one_day else 7
+    start, end = services.day_range(first, first + timedelta(days=length - 1), zone)
+    found = (
+        Appointment.objects.filter(
+            clinician=user, status=Appointment.Status.BOOKED, start__lt=end, end__gt=start
+        )
+        .select_related("member")
+        .order_by("start")
+    )
+    days: dict[date, list[Appointment]] = {first + timedelta(days=i): [] for i in range(length)}
+    for item in found:
+        days.setdefault(item.start.astimezone(zone).date(), []).append(item)
+    step = timedelta(days=length)
+    context = {
+        "days": sorted(days.items()),
+        "one_day": one_day,
+        "first": first,
+        "previous": (first - step).isoformat(),
+        "next": (first + step).isoformat(),
+        "today": today,
+        "zone": zone.key,
+    }
+    with timezone.override(zone):
+        return render(request, "care/booking/schedule.html", context)
+
+
+# --- calendar feeds -----------------------------------------------------------------
+
+
+@never_cache
+@require_GET
+def calendar_page(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    feed = services.get_calendar_feed(user)
+    url = request.build_absolute_uri(reverse("care:feed", args=[feed.token]))
+    return render(request, "care/booking/calendar.html", {"feed_url": url})
+
+
+@require_POST
+def reset_calendar(request: HttpRequest) -> HttpResponse:
+    services.reset_calendar_feed(user=_user(request))
+    messages.success(request, _("Your calendar has a new address. The old one no longer works."))
+    return redirect("care:calendar")
+
+
+@login_not_required
+@require_GET
+def feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The secret feed URL: calendar programs fetch it without signing in."""
+    found = get_feed_by_token(token)
+    return calendar.ics_response(calendar.build_calendar(found.user))
+
+
+urlpatterns: list[URLPattern] = [
+    path("", home, name="home"),
+    path("appointments/<uuid:code>/", appointment, name="appointment"),
+    path("appointments/<uuid:code>/cancel/", cancel, name="cancel"),
+    path("appointments/<uuid:code>/reschedule/", reschedule, name="reschedule"),
+    path("clinicians/", clinicians, name="clinicians"),
+    path("clinicians/<uuid:code>/", clinician, name="clinician"),
+    path("clinicians/<uuid:code>/book/", book, name="book"),
+    path("availability/", availability, name="availability"),
+    path("availability/exceptions/", add_exception, name="add-exception"),
+    path("availability/exceptions/<int:pk>/delete/", delete_exception, name="delete-exception"),
+    path("schedule/", schedule, name="schedule"),
+    path("calendar/", calendar_page, name="calendar"),
+    path("calendar/reset/", reset_calendar, name="reset-calendar"),
+    path("calendar/<str:token>.ics", feed, name="feed"),
+]
