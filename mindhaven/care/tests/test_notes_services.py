@@ -104,7 +104,9 @@ class NotesServicesTestCase(BaseTestCase):
         note, _created = self.save()
         first = services.sign_note(author=self.bob, note=note)
         again = services.sign_note(author=self.bob, note=note)
-        self.assertEqual((again.signed_at, again.signed_digest), (first.signed_at, first.signed_digest))
+        self.assertEqual(
+            (again.signed_at, again.signed_digest), (first.signed_at, first.signed_digest)
+        )
         self.assertEqual(Notification.objects.filter(user=self.alice).count(), 1)
 
     def test_it_refuses_to_sign_an_empty_note(self) -> None:
