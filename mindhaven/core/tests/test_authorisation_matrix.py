@@ -25,8 +25,8 @@ with a parameter, give `url` a function of (cast, actor) that builds it, normall
 alice's object, so that everyone else must get 404.
 
 The cast: alice (member; agreed to the privacy summary; consents to bob for mood,
-assessments and safety_plan; has a mood entry, a token, an export, a safety alert to
-bob), bob (clinician, alice's), carol
+assessments, safety_plan and messages; has a mood entry, a token, an export, a safety
+alert to bob, a message thread with bob), bob (clinician, alice's), carol
 (moderator), dave (clinician, no link), charlie (member, unrelated), erin (clinician
 who is NOT a demo persona and has no second factor: sent to set one up), and anonymous.
 """
@@ -37,7 +37,7 @@ import re
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from http.cookies import SimpleCookie
 from typing import Any
 
@@ -51,6 +51,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from mindhaven.accounts import services as account_services
 from mindhaven.accounts.models import ExportJob, User
+from mindhaven.care import models as care_models
+from mindhaven.care.models import Appointment, Thread
+from mindhaven.care.services.notes import save_note, sign_note
 from mindhaven.core.testing import make_user
 from mindhaven.mood.services import record_checkin
 from mindhaven.safety.models import SafetyAlert
@@ -163,6 +166,8 @@ ALICE_ONLY = {"bob": NOT_FOUND, "carol": NOT_FOUND, "dave": NOT_FOUND, "charlie"
 # Admin's routes: a visitor, a member, and staff without a second factor. Nobody in the
 # cast is staff, so bob, carol, dave and charlie take alice's path through the admin.
 ADMIN_ACTORS = ("anonymous", "alice", "erin")
+# An appointment's participants are alice and bob: everyone else gets 404.
+OTHERS_404 = {"carol": NOT_FOUND, "dave": NOT_FOUND, "charlie": NOT_FOUND}
 
 
 @dataclass(frozen=True)
@@ -311,6 +316,95 @@ PAGES: list[Row] = [
         method="post",
         url=alices("safety_alert", "/safety/alerts/{}/acknowledge/"),
     ),
+    # care: secure messaging (a thread is its member's and, while she shares messages, bob's)
+    Row("care/messages/", signed_in(), why="each person's own threads"),
+    Row(
+        "care/messages/<uuid:code>/",
+        signed_in(**ALICE_ONLY) | {"bob": ALLOW},
+        url=alices("thread", "/care/messages/{}/"),
+    ),
+    # care: booking. An appointment is its member's and its clinician's; bob is not
+    # listed, so only he and his client alice see his profile and slots.
+    Row("care/", signed_in()),
+    Row("care/clinicians/", signed_in()),
+    Row(
+        "care/clinicians/<uuid:code>/",
+        signed_in(**OTHERS_404),
+        url=lambda cast, actor: f"/care/clinicians/{cast.users['bob'].code}/",
+    ),
+    Row(
+        "care/clinicians/<uuid:code>/book/",
+        signed_in(alice=REDIRECT, bob=REDIRECT, **OTHERS_404),
+        url=lambda cast, actor: f"/care/clinicians/{cast.users['bob'].code}/book/",
+        why="without a chosen time, back to the clinician's slots",
+    ),
+    Row(
+        "care/appointments/<uuid:code>/",
+        signed_in(**OTHERS_404),
+        url=alices("appointment", "/care/appointments/{}/"),
+    ),
+    Row(
+        "care/appointments/<uuid:code>/cancel/",
+        signed_in(alice=REDIRECT, bob=REDIRECT, **OTHERS_404),
+        method="post",
+        url=alices("appointment", "/care/appointments/{}/cancel/"),
+    ),
+    Row(
+        "care/appointments/<uuid:code>/reschedule/",
+        signed_in(**OTHERS_404),
+        url=alices("appointment", "/care/appointments/{}/reschedule/"),
+    ),
+    Row("care/availability/", signed_in(**NOT_CLINICIAN_403), why="each clinician's own"),
+    Row(
+        "care/availability/exceptions/",
+        signed_in(bob=BAD_REQUEST, dave=BAD_REQUEST, **NOT_CLINICIAN_403),
+        method="post",
+        why="an empty form: clinicians get it back with errors",
+    ),
+    Row(
+        "care/availability/exceptions/<int:pk>/delete/",
+        signed_in(**ALICE_ONLY) | {"alice": NOT_FOUND, "bob": REDIRECT},
+        method="post",
+        url=lambda cast, actor: (
+            f"/care/availability/exceptions/{cast.objects['bob_exception']}/delete/"
+        ),
+        why="bob's own exception",
+    ),
+    Row("care/schedule/", signed_in(**NOT_CLINICIAN_403), why="each clinician's own"),
+    Row("care/calendar/", signed_in(), why="each person's own feed address"),
+    Row(
+        "care/calendar/reset/",
+        signed_in(**SIGNED_IN_REDIRECT) | {"erin": MFA_SETUP},
+        method="post",
+    ),
+    Row(
+        "care/calendar/<str:token>.ics",
+        public(erin=MFA_SETUP),
+        url=lambda cast, actor: f"/care/calendar/{cast.objects['calendar_token']}.ics",
+        why="the secret address is the credential (calendar apps cannot sign in);"
+        " a staff session without 2FA is sent to set it up, as on the home page",
+    ),
+    # care: session notes, on a past appointment of alice's with a signed note (bob's).
+    # bob writes; alice reads it once signed; everyone else gets 404.
+    Row(
+        "care/appointments/<uuid:code>/note/",
+        signed_in(**ALICE_ONLY) | {"bob": ALLOW},
+        url=alices("noted_appointment", "/care/appointments/{}/note/"),
+    ),
+    Row(
+        "care/appointments/<uuid:code>/note/sign/",
+        signed_in(**ALICE_ONLY) | {"alice": NOT_FOUND, "bob": REDIRECT},
+        method="post",
+        url=alices("noted_appointment", "/care/appointments/{}/note/sign/"),
+        why="already signed: bob is sent back to the note",
+    ),
+    Row(
+        "care/appointments/<uuid:code>/note/amendments/",
+        signed_in(**ALICE_ONLY) | {"alice": NOT_FOUND, "bob": REDIRECT},
+        method="post",
+        url=alices("noted_appointment", "/care/appointments/{}/note/amendments/"),
+        data={"id": str(uuid.UUID(int=3)), "body": "matrix"},
+    ),
     # API pages that are not operations
     Row("api/v1/openapi.json", public()),
     Row("api/v1/docs", public()),
@@ -410,6 +504,7 @@ class ApiRow:
 MEMBER_422 = dict.fromkeys(("alice", "bob", "carol", "dave", "charlie"), INVALID)
 CLIENT_MOOD = "/api/v1/clinician/clients/{}/mood/entries"
 CLIENT_PLAN = "/api/v1/clinician/clients/{}/safety-plan"
+NOTE_API = "/api/v1/care/appointments/{}/note"
 
 API: list[ApiRow] = [
     ApiRow(
@@ -512,6 +607,81 @@ API: list[ApiRow] = [
     ),
     # An empty body: everyone signed in gets the same 422 naming the missing fields.
     ApiRow("put", "/api/v1/mood/settings", api_signed_in(**MEMBER_422), data={}),
+    # care: secure messaging
+    ApiRow("get", "/api/v1/care/threads", api_signed_in()),  # each person's own threads
+    ApiRow(
+        "get",
+        "/api/v1/care/threads/{code}/messages",
+        api_signed_in(**ALICE_ONLY) | {"bob": ALLOW},
+        url=alices("thread", "/api/v1/care/threads/{}/messages"),
+    ),
+    ApiRow(
+        "post",
+        "/api/v1/care/threads/{code}/messages",
+        api_signed_in(**ALICE_ONLY) | {"bob": ALLOW},
+        url=alices("thread", "/api/v1/care/threads/{}/messages"),
+        data={"code": str(uuid.UUID(int=2)), "body": "matrix"},
+    ),
+    ApiRow(
+        "post",
+        "/api/v1/care/threads/{code}/read",
+        api_signed_in(**ALICE_ONLY) | {"bob": ALLOW},
+        url=alices("thread", "/api/v1/care/threads/{}/read"),
+    ),
+    # care: booking
+    ApiRow("get", "/api/v1/clinician/availability", api_signed_in(**NOT_CLINICIAN_403)),
+    ApiRow("put", "/api/v1/clinician/availability", api_signed_in(**MEMBER_422), data={}),
+    ApiRow("get", "/api/v1/care/clinicians", api_signed_in()),  # listed, and one's own
+    ApiRow(
+        "get",
+        "/api/v1/care/clinicians/{code}/slots",
+        api_signed_in(**OTHERS_404),
+        url=lambda cast, actor: f"/api/v1/care/clinicians/{cast.users['bob'].code}/slots",
+    ),
+    ApiRow("get", "/api/v1/care/appointments", api_signed_in()),  # each their own
+    ApiRow("post", "/api/v1/care/appointments", api_signed_in(**MEMBER_422), data={}),
+    ApiRow(
+        "post",
+        "/api/v1/care/appointments/{code}/cancel",
+        api_signed_in(**OTHERS_404),
+        url=alices("appointment", "/api/v1/care/appointments/{}/cancel"),
+    ),
+    ApiRow(
+        "post",
+        "/api/v1/care/appointments/{code}/reschedule",
+        # A time in the past: the participants get 422 naming `start`, everyone else 404.
+        api_signed_in(alice=INVALID, bob=INVALID, **OTHERS_404),
+        url=alices("appointment", "/api/v1/care/appointments/{}/reschedule"),
+        data={"start": "2020-01-06T09:00:00Z"},
+    ),
+    ApiRow("get", "/api/v1/care/calendar.ics", api_signed_in()),  # each their own
+    # care: session notes (alice's past appointment with bob, its note signed)
+    ApiRow(
+        "get",
+        "/api/v1/care/appointments/{code}/note",
+        api_signed_in(**ALICE_ONLY) | {"bob": ALLOW},  # alice reads a signed note
+        url=alices("noted_appointment", NOTE_API),
+    ),
+    ApiRow(
+        "put",
+        "/api/v1/care/appointments/{code}/note",
+        api_signed_in(**ALICE_ONLY) | {"alice": NOT_FOUND, "bob": "409"},  # signed: locked
+        url=alices("noted_appointment", NOTE_API),
+        data={"subjective": "", "objective": "", "assessment": "", "plan": "matrix"},
+    ),
+    ApiRow(
+        "post",
+        "/api/v1/care/appointments/{code}/note/sign",
+        api_signed_in(**ALICE_ONLY) | {"alice": NOT_FOUND, "bob": ALLOW},  # signing again: 200
+        url=alices("noted_appointment", NOTE_API + "/sign"),
+    ),
+    ApiRow(
+        "post",
+        "/api/v1/care/appointments/{code}/note/amendments",
+        api_signed_in(**ALICE_ONLY) | {"alice": NOT_FOUND, "bob": ALLOW},
+        url=alices("noted_appointment", NOTE_API + "/amendments"),
+        data={"id": str(uuid.UUID(int=4)), "body": "matrix"},
+    ),
 ]
 
 
@@ -657,16 +827,49 @@ def make_cast() -> Cast:
     alice = users["alice"]
     account_services.agree_to_privacy(user=alice)
     grant = account_services.grant_consent(
-        member=alice, clinician=users["bob"], categories=["mood", "assessments", "safety_plan"]
+        member=alice,
+        clinician=users["bob"],
+        categories=["mood", "assessments", "safety_plan", "messages"],
     )
     token, _raw = account_services.issue_token(user=alice, name="alice's script")
     entry, _created = record_checkin(
         member=alice, client_id=uuid.uuid4(), recorded_at=datetime.now(UTC), mood=4
     )
     export = ExportJob.objects.create(user=alice)
+    thread = Thread.objects.create(member=alice, clinician=users["bob"])
     alert = SafetyAlert.objects.create(
         member=alice, clinician=users["bob"], source="mood", trigger="automatic"
     )
+    # care: bob's profile (not listed: only his clients find him), one exception, and
+    # alice's appointment with bob a week ahead (outside the cancellation notice).
+    care_models.ClinicianProfile.objects.create(clinician=users["bob"], timezone="Europe/London")
+    care_models.WeeklyWindow.objects.create(
+        clinician=users["bob"], weekday=0, start=time(9), end=time(12)
+    )
+    day_off = care_models.AvailabilityException.objects.create(
+        clinician=users["bob"],
+        date=datetime.now(UTC).date() + timedelta(days=30),
+        kind="unavailable",
+    )
+    soon = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=7)
+    appointment = care_models.Appointment.objects.create(
+        member=alice, clinician=users["bob"], start=soon, end=soon + timedelta(minutes=50)
+    )
+    feed = care_models.CalendarFeed.objects.create(user=alice, token="alices-secret-feed-token")
+    # care: a session two days ago, whose note bob wrote and signed.
+    past = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(days=2)
+    noted = Appointment.objects.create(
+        member=alice, clinician=users["bob"], start=past, end=past + timedelta(minutes=50)
+    )
+    draft, _created = save_note(
+        author=users["bob"],
+        appointment=noted,
+        subjective="Sleeping better.",
+        objective="",
+        assessment="",
+        plan="Keep the diary.",
+    )
+    sign_note(author=users["bob"], note=draft)
     tokens = {
         name: account_services.issue_token(user=user, name="matrix")[1]
         for name, user in users.items()
@@ -684,6 +887,11 @@ def make_cast() -> Cast:
         "mood_entry": str(entry.code),
         "export": str(export.code),
         "safety_alert": str(alert.code),
+        "noted_appointment": str(noted.code),
+        "appointment": str(appointment.code),
+        "bob_exception": str(day_off.pk),
+        "calendar_token": feed.token,
+        "thread": str(thread.code),
     }
     return Cast(users=users, objects=objects, tokens=tokens, sessions=sessions)
 
