@@ -1,4 +1,11 @@
-from django.urls import URLPattern
+from django.urls import URLPattern, path
+
+from mindhaven.care.consumers import ThreadConsumer
 
 # Websocket routes of care: ws/care/rooms/<code>/ (signalling) and ws/care/threads/<code>/.
 websocket_urlpatterns: list[URLPattern] = []
+
+# Secure messaging.
+websocket_urlpatterns += [
+    path("ws/care/threads/<uuid:code>/", ThreadConsumer.as_asgi()),
+]

@@ -11,7 +11,7 @@ add a SocketRow with the outcome for each actor.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,14 +43,42 @@ class SocketRow:
     expected: dict[str, str]
     # Outcome for alice when the socket comes from another site's page.
     other_origin: str = CLOSE
+    # For a route with a parameter: builds what the socket needs from the users made so
+    # far (by name; adds any it needs) and returns the path, normally to alice's object.
+    path: Callable[[dict[str, User]], str] | None = None
 
     @property
     def key(self) -> str:
         return f"ws {self.route}"
 
 
+def cast_user(users: dict[str, User], name: str) -> User:
+    """The cast member `name`, made the first time it is needed."""
+    if name not in users:
+        role = ROLES.get(name, User.Role.MEMBER)
+        users[name] = make_user(name, role, is_demo=name in DEMO_PERSONAS)
+    return users[name]
+
+
+def alices_thread(users: dict[str, User]) -> str:
+    """alice's message thread with bob, which she shares with him (`messages`)."""
+    from mindhaven.accounts.services import agree_to_privacy, grant_consent
+    from mindhaven.care.models import Thread
+
+    alice, bob = cast_user(users, "alice"), cast_user(users, "bob")
+    agree_to_privacy(user=alice)
+    grant_consent(member=alice, clinician=bob, categories=["messages"])
+    thread = Thread.objects.create(member=alice, clinician=bob)
+    return f"ws/care/threads/{thread.code}/"
+
+
 SOCKETS: list[SocketRow] = [
     SocketRow("ws/notifications/", expect(ACCEPT, anonymous=CLOSE)),
+    SocketRow(
+        "ws/care/threads/<uuid:code>/",
+        expect(CLOSE, alice=ACCEPT, bob=ACCEPT),
+        path=alices_thread,
+    ),
 ]
 
 
@@ -102,10 +130,11 @@ def socket_cases() -> Iterator[Any]:
 @pytest.mark.parametrize(("row", "actor", "origin"), list(socket_cases()))
 def test_socket(transactional_db: None, row: SocketRow, actor: str, origin: bytes) -> None:
     cookie = None
+    users: dict[str, User] = {}
     if actor != "anonymous":
-        user = make_user(actor, ROLES.get(actor, User.Role.MEMBER), is_demo=actor in DEMO_PERSONAS)
-        cookie = session_cookie(user)
-    accepted = async_to_sync(connects)(row.route, cookie, origin)
+        cookie = session_cookie(cast_user(users, actor))
+    path = row.path(users) if row.path else row.route
+    accepted = async_to_sync(connects)(path, cookie, origin)
     got = ACCEPT if accepted else CLOSE
     expected = row.expected[actor] if origin == ORIGIN else row.other_origin
     assert got == expected

@@ -1,0 +1,241 @@
+// A message thread, live: messages arrive over ws/care/threads/<code>/ as they are
+// sent; what you write is sent over the socket with an id made here (crypto.randomUUID),
+// shown at once as "Sending…", and sent again with the same id after a reconnect until
+// the server acknowledges it (the id makes a resend harmless). After a reconnect the page
+// asks for every message after the last one it has, so nothing is missed.
+// Without a socket the form posts as a normal form.
+const MAX_DELAY_MS = 30000;
+const FINAL_CLOSE_CODES = new Set([4401, 4403, 4404]);
+
+const list = document.getElementById("chat-list");
+const form = document.getElementById("chat-form");
+const status = document.getElementById("chat-status");
+const errorsBox = document.getElementById("chat-errors");
+const panelBox = document.getElementById("support-panel-live");
+const strings = list ? list.dataset : {};
+const pending = new Map(); // code -> body, until acknowledged
+let socket = null;
+let everOpen = false;
+let attempt = 0;
+let closedForGood = false;
+let timer = null;
+
+function socketUrl(path) {
+  const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
+  return `${scheme}//${window.location.host}${path}`;
+}
+
+function newCode() {
+  if (window.crypto && typeof window.crypto.randomUUID === "function") {
+    return window.crypto.randomUUID();
+  }
+  const bytes = window.crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+function announce(text) {
+  if (status) status.textContent = text;
+}
+
+function lastCode() {
+  const items = list.querySelectorAll("li[data-code]:not([data-pending])");
+  return items.length ? items[items.length - 1].dataset.code : null;
+}
+
+function fromHtml(html) {
+  const template = document.createElement("template");
+  template.innerHTML = html; // rendered and escaped by the server's template
+  return template.content.firstElementChild;
+}
+
+function place(item) {
+  const empty = document.getElementById("chat-empty");
+  if (empty) empty.remove();
+  const existing = document.getElementById(item.id);
+  if (existing) {
+    existing.replaceWith(item);
+  } else {
+    // Messages still being sent stay last.
+    const firstPending = list.querySelector("li[data-pending]");
+    list.insertBefore(item, firstPending);
+  }
+}
+
+function showPending(code, body) {
+  const item = document.createElement("li");
+  item.className = "chat-message chat-mine chat-pending";
+  item.id = `message-${code}`;
+  item.dataset.code = code;
+  item.dataset.pending = "true";
+  const meta = document.createElement("p");
+  meta.className = "chat-meta";
+  meta.textContent = strings.you || "";
+  const text = document.createElement("div");
+  text.className = "chat-body";
+  text.textContent = body;
+  const receipt = document.createElement("p");
+  receipt.className = "chat-receipt";
+  receipt.dataset.receipt = "";
+  receipt.textContent = isOpen() ? strings.sending : strings.waiting;
+  item.append(meta, text, receipt);
+  list.append(item);
+}
+
+function markPending(text) {
+  list.querySelectorAll("li[data-pending] [data-receipt]").forEach((receipt) => {
+    receipt.textContent = text;
+  });
+}
+
+function showErrors(errors) {
+  if (!errorsBox) return;
+  errorsBox.replaceChildren();
+  const intro = document.createElement("p");
+  intro.textContent = strings.failed || "";
+  const items = document.createElement("ul");
+  for (const error of errors) {
+    const line = document.createElement("li");
+    line.textContent = error.message;
+    items.append(line);
+  }
+  errorsBox.append(intro, items);
+  errorsBox.hidden = false;
+}
+
+function isOpen() {
+  return socket !== null && socket.readyState === WebSocket.OPEN;
+}
+
+function send(payload) {
+  if (isOpen()) socket.send(JSON.stringify(payload));
+}
+
+function markRead() {
+  if (document.visibilityState === "visible") send({ type: "read" });
+}
+
+function handle(message) {
+  switch (message.type) {
+    case "message.posted": {
+      const item = fromHtml(message.html);
+      if (!item) return;
+      place(item);
+      if (!message.mine) {
+        announce(item.textContent.replace(/\s+/g, " ").trim());
+        markRead();
+      }
+      break;
+    }
+    case "message.ack":
+      pending.delete(message.code);
+      if (message.panel && panelBox) {
+        panelBox.innerHTML = message.panel; // the server's support panel
+        panelBox.focus();
+      }
+      break;
+    case "error": {
+      if (message.code && pending.has(message.code)) {
+        const body = pending.get(message.code);
+        pending.delete(message.code);
+        const item = document.getElementById(`message-${message.code}`);
+        if (item) item.remove();
+        const textarea = form && form.querySelector("textarea");
+        if (textarea && !textarea.value) textarea.value = body;
+      }
+      showErrors(message.errors || []);
+      break;
+    }
+    case "thread.read":
+      if (!message.mine) {
+        for (const code of message.messages || []) {
+          const receipt = document.querySelector(`#message-${CSS.escape(code)} [data-receipt]`);
+          if (receipt) receipt.textContent = strings.read;
+        }
+      }
+      break;
+    default:
+      break;
+  }
+}
+
+function connect() {
+  socket = new WebSocket(socketUrl(list.dataset.ws));
+  socket.addEventListener("open", () => {
+    attempt = 0;
+    everOpen = true;
+    list.dataset.state = "open";
+    send({ type: "replay", after: lastCode() });
+    for (const [code, body] of pending) send({ type: "message.send", code, body });
+    markPending(strings.sending);
+    markRead();
+  });
+  socket.addEventListener("message", (event) => {
+    try {
+      handle(JSON.parse(event.data));
+    } catch (error) {
+      console.warn("Mindhaven: bad message event", error);
+    }
+  });
+  socket.addEventListener("close", (event) => {
+    list.dataset.state = "closed";
+    markPending(strings.waiting);
+    if (FINAL_CLOSE_CODES.has(event.code)) {
+      closedForGood = true;
+      if (event.code === 4403 && form) {
+        form.hidden = true;
+        announce(strings.revoked);
+        const note = document.createElement("p");
+        note.className = "notice";
+        note.textContent = strings.revoked;
+        form.after(note);
+      }
+      return;
+    }
+    const delay = Math.min(MAX_DELAY_MS, 1000 * 2 ** attempt) * (0.5 + Math.random() / 2);
+    attempt += 1;
+    timer = window.setTimeout(() => {
+      timer = null;
+      connect();
+    }, delay);
+  });
+}
+
+function onSubmit(event) {
+  // Only once the socket has worked: otherwise the plain form post is the safer path.
+  if (!everOpen || closedForGood) return;
+  event.preventDefault();
+  const textarea = form.querySelector("textarea");
+  const body = textarea.value;
+  if (!body.trim()) {
+    showErrors([{ message: textarea.dataset.empty || strings.failed }]);
+    return;
+  }
+  if (errorsBox) errorsBox.hidden = true;
+  const code = newCode();
+  pending.set(code, body);
+  showPending(code, body);
+  textarea.value = "";
+  send({ type: "message.send", code, body });
+}
+
+function start() {
+  if (!list || !list.dataset.ws || list.dataset.state) return;
+  list.dataset.state = "connecting";
+  if (form) form.addEventListener("submit", onSubmit);
+  document.addEventListener("visibilitychange", markRead);
+  window.addEventListener("online", () => {
+    // Back online: try now rather than at the end of the backoff.
+    if (timer !== null) {
+      window.clearTimeout(timer);
+      timer = null;
+      attempt = 0;
+      connect();
+    }
+  });
+  connect();
+}
+
+start();
