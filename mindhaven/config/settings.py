@@ -276,6 +276,23 @@ if RETENTION_DAYS != 0 and RETENTION_DAYS < 30:
 SAFETY_ESCALATION_MINUTES = env_int("MINDHAVEN_SAFETY_ESCALATION_MINUTES", 30)
 SAFETY_CONTACT_EMAIL = env_str("MINDHAVEN_SAFETY_CONTACT_EMAIL")
 
+# --- video calls (ICE) -----------------------------------------------------
+# STUN and TURN servers for 1:1 video (comma-separated URLs, e.g.
+# "stun:turn.example.org:3478" and "turn:turn.example.org:3478?transport=udp,
+# turns:turn.example.org:5349?transport=tcp"). TURN is offered only with a secret:
+# coturn's `static-auth-secret`; each person gets credentials valid for TTL seconds.
+MINDHAVEN_STUN_URLS = env_list("MINDHAVEN_STUN_URLS", [])
+MINDHAVEN_TURN_URLS = env_list("MINDHAVEN_TURN_URLS", [])
+MINDHAVEN_TURN_SECRET = env_str("MINDHAVEN_TURN_SECRET")
+MINDHAVEN_TURN_TTL = env_int("MINDHAVEN_TURN_TTL", 6 * 3600)
+if MINDHAVEN_TURN_TTL < 60:
+    raise ImproperlyConfigured("MINDHAVEN_TURN_TTL must be at least 60 seconds")
+for _url in [*MINDHAVEN_STUN_URLS, *MINDHAVEN_TURN_URLS]:
+    if not _url.startswith(("stun:", "stuns:", "turn:", "turns:")):
+        raise ImproperlyConfigured(
+            f"ICE server URL {_url!r} must start with stun:, stuns:, turn: or turns:"
+        )
+
 # --- email -----------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env_str("MINDHAVEN_FROM_EMAIL", "Mindhaven <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

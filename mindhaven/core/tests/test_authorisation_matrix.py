@@ -26,7 +26,8 @@ alice's object, so that everyone else must get 404.
 
 The cast: alice (member; agreed to the privacy summary; consents to bob for mood,
 assessments, safety_plan and messages; has a mood entry, a token, an export, a safety
-alert to bob, a message thread with bob), bob (clinician, alice's), carol
+alert to bob, a message thread with bob, a session with bob starting in 5
+minutes whose video room is open), bob (clinician, alice's), carol
 (moderator), dave (clinician, no link), charlie (member, unrelated), erin (clinician
 who is NOT a demo persona and has no second factor: sent to set one up), and anonymous.
 """
@@ -405,6 +406,14 @@ PAGES: list[Row] = [
         url=alices("noted_appointment", "/care/appointments/{}/note/amendments/"),
         data={"id": str(uuid.UUID(int=3)), "body": "matrix"},
     ),
+    # care: video rooms. The room of alice's session with bob (starting in 5 minutes) is
+    # open to the two of them only; the device test page is for anyone signed in.
+    Row(
+        "care/rooms/<uuid:code>/",
+        signed_in(**OTHERS_404),
+        url=alices("live_appointment", "/care/rooms/{}/"),
+    ),
+    Row("care/device-test/", signed_in()),
     # API pages that are not operations
     Row("api/v1/openapi.json", public()),
     Row("api/v1/docs", public()),
@@ -682,6 +691,19 @@ API: list[ApiRow] = [
         url=alices("noted_appointment", NOTE_API + "/amendments"),
         data={"id": str(uuid.UUID(int=4)), "body": "matrix"},
     ),
+    # care: video rooms (alice's session with bob, starting in 5 minutes)
+    ApiRow(
+        "get",
+        "/api/v1/care/rooms/{code}",
+        api_signed_in(**OTHERS_404),
+        url=alices("live_appointment", "/api/v1/care/rooms/{}"),
+    ),
+    ApiRow(
+        "get",
+        "/api/v1/care/rooms/{code}/ice",
+        api_signed_in(**OTHERS_404),
+        url=alices("live_appointment", "/api/v1/care/rooms/{}/ice"),
+    ),
 ]
 
 
@@ -856,6 +878,11 @@ def make_cast() -> Cast:
         member=alice, clinician=users["bob"], start=soon, end=soon + timedelta(minutes=50)
     )
     feed = care_models.CalendarFeed.objects.create(user=alice, token="alices-secret-feed-token")
+    # care: a session with bob that starts in 5 minutes, so its video room is open.
+    live = datetime.now(UTC) + timedelta(minutes=5)
+    live_appointment = care_models.Appointment.objects.create(
+        member=alice, clinician=users["bob"], start=live, end=live + timedelta(minutes=50)
+    )
     # care: a session two days ago, whose note bob wrote and signed.
     past = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(days=2)
     noted = Appointment.objects.create(
@@ -889,6 +916,7 @@ def make_cast() -> Cast:
         "safety_alert": str(alert.code),
         "noted_appointment": str(noted.code),
         "appointment": str(appointment.code),
+        "live_appointment": str(live_appointment.code),
         "bob_exception": str(day_off.pk),
         "calendar_token": feed.token,
         "thread": str(thread.code),

@@ -72,12 +72,33 @@ def alices_thread(users: dict[str, User]) -> str:
     return f"ws/care/threads/{thread.code}/"
 
 
+def alices_room(users: dict[str, User]) -> str:
+    """The video room of alice's session with bob, which starts in 5 minutes (open)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from mindhaven.care.models import Appointment
+
+    alice, bob = cast_user(users, "alice"), cast_user(users, "bob")
+    start = timezone.now() + timedelta(minutes=5)
+    appointment = Appointment.objects.create(
+        member=alice, clinician=bob, start=start, end=start + timedelta(minutes=50)
+    )
+    return f"ws/care/rooms/{appointment.code}/"
+
+
 SOCKETS: list[SocketRow] = [
     SocketRow("ws/notifications/", expect(ACCEPT, anonymous=CLOSE)),
     SocketRow(
         "ws/care/threads/<uuid:code>/",
         expect(CLOSE, alice=ACCEPT, bob=ACCEPT),
         path=alices_thread,
+    ),
+    SocketRow(
+        "ws/care/rooms/<uuid:code>/",
+        expect(CLOSE, alice=ACCEPT, bob=ACCEPT),
+        path=alices_room,
     ),
 ]
 

@@ -1,0 +1,306 @@
+"""Call signalling: the socket of one appointment's video room, `ws/care/rooms/<code>/`.
+
+The socket is authorised in `connect()` through `get_room_for_participant` (the
+function the page and the API use): anonymous sockets are closed with 4401, anyone but
+the appointment's member and clinician (or outside the room's time window) with 4404.
+It joins the group "care.room.<code>"; nothing about who is in the room is kept in the
+process, so the two people may be connected to different server processes (the group
+crosses them through the Redis channel layer).
+
+What the page sends (JSON objects; anything else is dropped, logged, and answered
+with {"type": "error", "field", "message"}; the socket stays open):
+
+- {"type": "join", "peer": <uuid>}: I am here, with this peer connection. The member's
+  join puts them in the waiting room (`services.rooms.enter_waiting_room`). The
+  other side hears {"type": "presence", "role", "present": true, "peer"}, and the
+  newcomer hears who is already there. A second socket of the same person replaces
+  the first, which is told {"type": "replaced"} and closed with 4409.
+- {"type": "admit"}: the clinician admits the member (`admit_member`).
+- {"type": "offer"|"answer", "sdp": "v=0..."} and {"type": "candidate", "candidate":
+  {...}}: relayed to the other participant only, and only once admitted.
+- {"type": "chat", "id": <uuid>, "text": "..."}: in-call chat (`send_call_chat`).
+- {"type": "hangup"}: ends the call for both (`end_call`).
+
+What the server sends: {"type": "state", ...} first, then "presence", "admitted",
+"ended", the relayed signals (with the sender's "peer"), "chat", "error".
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from typing import Any
+from uuid import UUID
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.core.exceptions import ValidationError
+from django.http import Http404
+
+from mindhaven.accounts.consumers import CLOSE_NOT_FOUND, CLOSE_UNAUTHENTICATED
+from mindhaven.accounts.models import User
+from mindhaven.care.models import VideoRoom
+from mindhaven.care.permissions import get_room_for_participant
+from mindhaven.care.services import rooms as services
+
+logger = logging.getLogger("mindhaven.care.signalling")
+
+# Another socket of the same person took over (HTTP 409, conflict).
+CLOSE_REPLACED = 4409
+MESSAGE_MAX_BYTES = 128 * 1024
+SDP_MAX_LENGTH = 64 * 1024
+CANDIDATE_MAX_LENGTH = 1024
+MID_MAX_LENGTH = 64
+UFRAG_MAX_LENGTH = 256
+MAX_MLINE_INDEX = 64
+RELAYED = frozenset({"offer", "answer", "candidate"})
+CLIENT_TYPES = frozenset({"join", "admit", "chat", "hangup", *RELAYED})
+CANDIDATE_RE = re.compile(r"^(a=)?candidate:\S")
+
+
+class BadMessage(Exception):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def _uuid(value: object, field: str) -> UUID:
+    if not isinstance(value, str):
+        raise BadMessage(field, "must be a UUID")
+    try:
+        return UUID(value)
+    except ValueError:
+        raise BadMessage(field, "must be a UUID") from None
+
+
+def clean_message(raw: str | None) -> dict[str, Any]:
+    """The client's message as a dict of known shape; BadMessage naming the field else."""
+    if raw is None:
+        raise BadMessage("message", "must be a text frame")
+    if len(raw.encode()) > MESSAGE_MAX_BYTES:
+        raise BadMessage("message", f"must be at most {MESSAGE_MAX_BYTES} bytes")
+    try:
+        message = json.loads(raw)
+    except ValueError:
+        raise BadMessage("message", "must be JSON") from None
+    if not isinstance(message, dict):
+        raise BadMessage("message", "must be a JSON object")
+    kind = message.get("type")
+    if kind not in CLIENT_TYPES:
+        raise BadMessage("type", "must be one of " + ", ".join(sorted(CLIENT_TYPES)))
+    if kind in {"offer", "answer"}:
+        sdp = message.get("sdp")
+        if not isinstance(sdp, str):
+            raise BadMessage("sdp", "must be a string")
+        if len(sdp) > SDP_MAX_LENGTH:
+            raise BadMessage("sdp", f"must be at most {SDP_MAX_LENGTH} characters")
+        if not sdp.startswith("v=0"):
+            raise BadMessage("sdp", "must be a session description starting with v=0")
+        return {"type": kind, "sdp": sdp}
+    if kind == "candidate":
+        return {"type": kind, "candidate": clean_candidate(message.get("candidate"))}
+    if kind == "join":
+        return {"type": kind, "peer": str(_uuid(message.get("peer"), "peer"))}
+    if kind == "chat":
+        return {"type": kind, "id": _uuid(message.get("id"), "id"), "text": message.get("text")}
+    return {"type": kind}
+
+
+def clean_candidate(candidate: object) -> dict[str, Any]:
+    """An RTCIceCandidateInit with only its four known fields, each checked."""
+    if not isinstance(candidate, dict):
+        raise BadMessage("candidate", "must be an object")
+    line = candidate.get("candidate")
+    if not isinstance(line, str):
+        raise BadMessage("candidate.candidate", "must be a string")
+    if len(line) > CANDIDATE_MAX_LENGTH:
+        raise BadMessage("candidate.candidate", f"must be at most {CANDIDATE_MAX_LENGTH} chars")
+    if line and not CANDIDATE_RE.match(line):
+        raise BadMessage("candidate.candidate", 'must start with "candidate:" or be empty')
+    mid = candidate.get("sdpMid")
+    if mid is not None and (not isinstance(mid, str) or len(mid) > MID_MAX_LENGTH):
+        raise BadMessage("candidate.sdpMid", "must be a short string or null")
+    index = candidate.get("sdpMLineIndex")
+    if index is not None and (
+        not isinstance(index, int) or isinstance(index, bool) or not 0 <= index <= MAX_MLINE_INDEX
+    ):
+        raise BadMessage("candidate.sdpMLineIndex", f"must be 0 to {MAX_MLINE_INDEX} or null")
+    if mid is None and index is None:
+        raise BadMessage("candidate", "needs sdpMid or sdpMLineIndex")
+    ufrag = candidate.get("usernameFragment")
+    if ufrag is not None and (not isinstance(ufrag, str) or len(ufrag) > UFRAG_MAX_LENGTH):
+        raise BadMessage("candidate.usernameFragment", "must be a short string or null")
+    return {"candidate": line, "sdpMid": mid, "sdpMLineIndex": index, "usernameFragment": ufrag}
+
+
+class SignallingConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
+    """One participant's socket in a video room (see the module docstring)."""
+
+    room: VideoRoom | None = None
+    user: User | None = None
+    role = ""
+    group = ""
+    peer = ""
+    admitted = False
+    replaced = False
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        code = self.scope["url_route"]["kwargs"]["code"]
+        try:
+            self.room = await database_sync_to_async(get_room_for_participant)(
+                user, code, request_id=f"ws-{self.channel_name[-12:]}"
+            )
+        except Http404:
+            await self.close(code=CLOSE_NOT_FOUND)
+            return
+        self.user = user
+        self.role = services.role_in(self.room, user)
+        self.group = services.room_group(self.room)
+        self.admitted = self.room.admitted_at is not None and self.room.ended_at is None
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        appointment = self.room.appointment
+        other = appointment.clinician if self.role == services.MEMBER else appointment.member
+        await self.send_json(
+            {
+                "type": "state",
+                "role": self.role,
+                "admitted": self.admitted,
+                "ended": self.room.ended_at is not None,
+                "peer_name": other.name,
+            }
+        )
+
+    async def disconnect(self, code: int) -> None:
+        if not self.group:
+            return
+        if self.peer and not self.replaced:
+            await self._to_group("room.presence", present=False)
+        await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def send_json(self, content: dict[str, Any]) -> None:
+        await self.send(text_data=json.dumps(content))
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        try:
+            message = clean_message(text_data)
+            await self.handle(message)
+        except BadMessage as error:
+            self._log_dropped(error.field, error.message, text_data)
+            await self.send_json({"type": "error", "field": error.field, "message": error.message})
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                self._log_dropped(field, "; ".join(messages), text_data)
+                await self.send_json({"type": "error", "field": field, "message": messages[0]})
+
+    def _log_dropped(self, field: str, reason: str, raw: str | None) -> None:
+        assert self.room is not None and self.user is not None
+        kind = "?"
+        if raw:
+            match = re.search(r'"type"\s*:\s*"([a-z]{1,16})"', raw[:200])
+            kind = match[1] if match else "?"
+        logger.warning(
+            "dropped a %s message from user %s in room %s: %s %s",
+            kind,
+            self.user.code,
+            self.room.appointment.code,
+            field,
+            reason,
+        )
+
+    async def handle(self, message: dict[str, Any]) -> None:
+        assert self.room is not None and self.user is not None
+        kind = message["type"]
+        if kind == "join":
+            self.peer = message["peer"]
+            if self.role == services.MEMBER:
+                await database_sync_to_async(services.enter_waiting_room)(
+                    room=self.room, member=self.user
+                )
+            await self._to_group("room.presence", present=True, reply=False)
+        elif kind == "admit":
+            if self.role != services.CLINICIAN:
+                raise BadMessage("type", "only the clinician admits")
+            await database_sync_to_async(services.admit_member)(room=self.room, clinician=self.user)
+        elif kind == "hangup":
+            await database_sync_to_async(services.end_call)(room=self.room, by=self.user)
+        elif kind == "chat":
+            if not self.admitted:
+                raise BadMessage("type", "chat opens once the member is admitted")
+            await database_sync_to_async(services.send_call_chat)(
+                room=self.room, author=self.user, text=message["text"], client_id=message["id"]
+            )
+        else:  # offer, answer, candidate
+            if not self.admitted:
+                raise BadMessage("type", "signalling starts once the member is admitted")
+            if not self.peer:
+                raise BadMessage("type", "send join first")
+            await self._to_group("room.signal", signal=message)
+
+    async def _to_group(self, event_type: str, **fields: Any) -> None:
+        event = {
+            "type": event_type,
+            "role": self.role,
+            "sender": self.channel_name,
+            "peer": self.peer,
+            **fields,
+        }
+        await self.channel_layer.group_send(self.group, event)
+
+    # --- events from the group -------------------------------------------------
+
+    async def room_presence(self, event: dict[str, Any]) -> None:
+        if event["sender"] == self.channel_name:
+            return
+        if event["role"] == self.role:
+            if event["present"]:
+                # The same person joined again (a reconnect or another tab): this one goes.
+                self.replaced = True
+                await self.send_json({"type": "replaced"})
+                await self.close(code=CLOSE_REPLACED)
+            return
+        await self.send_json(
+            {
+                "type": "presence",
+                "role": event["role"],
+                "present": event["present"],
+                "peer": event["peer"],
+            }
+        )
+        if event["present"] and not event.get("reply", True) and self.peer:
+            # Tell the newcomer that this side is here too.
+            await self.channel_layer.send(
+                event["sender"],
+                {
+                    "type": "room.presence",
+                    "role": self.role,
+                    "sender": self.channel_name,
+                    "peer": self.peer,
+                    "present": True,
+                    "reply": True,
+                },
+            )
+
+    async def room_signal(self, event: dict[str, Any]) -> None:
+        if event["sender"] == self.channel_name or event["role"] == self.role:
+            return
+        await self.send_json({**event["signal"], "peer": event["peer"]})
+
+    async def room_admitted(self, event: dict[str, Any]) -> None:
+        self.admitted = True
+        await self.send_json({"type": "admitted"})
+
+    async def room_ended(self, event: dict[str, Any]) -> None:
+        self.admitted = False
+        await self.send_json({"type": "ended", "by": event["by"]})
+
+    async def room_chat(self, event: dict[str, Any]) -> None:
+        line = {key: event[key] for key in ("id", "role", "name", "text", "at", "urgent")}
+        # Only the member's own page opens the support panel; the clinician sees the flag.
+        await self.send_json({"type": "chat", **line, "mine": event["role"] == self.role})
