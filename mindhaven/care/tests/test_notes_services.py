@@ -1,10 +1,12 @@
 import uuid
 from datetime import timedelta
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.utils import timezone
 
+from mindhaven.accounts.models import User
 from mindhaven.care.models import (
     NOTE_SECTION_MAX_LENGTH,
     Appointment,
@@ -24,7 +26,9 @@ SECTIONS = {
 }
 
 
-def make_appointment(clinician, member, *, hours_from_now=-1.0, **fields):  # type: ignore[no-untyped-def]
+def make_appointment(
+    clinician: User, member: User, *, hours_from_now: float = -1.0, **fields: Any
+) -> Appointment:
     start = timezone.now() + timedelta(hours=hours_from_now)
     return Appointment.objects.create(
         clinician=clinician, member=member, start=start, end=start + timedelta(minutes=50), **fields
@@ -90,6 +94,7 @@ class NotesServicesTestCase(BaseTestCase):
         self.assertEqual(len(signed.signed_digest), 64)
         fresh = SessionNote.objects.get()
         self.assertTrue(services.verify_note(fresh))
+        assert fresh.signed_at is not None
         self.assertEqual(fresh.signed_digest, services.compute_digest(fresh, fresh.signed_at))
 
     def test_it_tells_the_member_without_clinical_content(self) -> None:
