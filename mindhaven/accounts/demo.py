@@ -83,6 +83,10 @@ def create_demo_personas(*, password: str) -> list[User]:
         )
         users.append(user)
     _link_alice_to_bob()
+    # Imported here: care depends on accounts, never the reverse, except for the demo.
+    from mindhaven.care.demo import create_demo_care
+
+    create_demo_care()
     return users
 
 

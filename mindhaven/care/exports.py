@@ -3,7 +3,7 @@
 from typing import Any
 
 from mindhaven.accounts.models import User
-from mindhaven.care.models import Message, SessionNote
+from mindhaven.care.models import Appointment, Message, SessionNote, WeeklyWindow
 from mindhaven.care.permissions import get_notes_for_member
 from mindhaven.core.export import ExportFile, register_exporter
 
@@ -94,3 +94,92 @@ def export_messages(user: User) -> list[ExportFile]:
         .iterator()
     ]
     return [ExportFile("messages.csv", rows, description, columns=MESSAGE_COLUMNS)]
+
+
+# --- appointments (booking) -----------------------------------------------------------
+
+APPOINTMENT_COLUMNS = [
+    "id",
+    "start",
+    "end",
+    "status",
+    "your_role",
+    "with",
+    "booked_at",
+    "cancelled_at",
+    "rescheduled_from",
+]
+
+
+@register_exporter("appointments")
+def export_appointments(user: User) -> list[ExportFile]:
+    """Every appointment the person took part in, as member or clinician; a clinician's
+    export also holds their booking profile and weekly hours."""
+    taking_part = Appointment.objects.filter(member=user) | Appointment.objects.filter(
+        clinician=user
+    )
+    rows = [
+        {
+            "id": appointment.code,
+            "start": appointment.start,
+            "end": appointment.end,
+            "status": appointment.status,
+            "your_role": "clinician" if appointment.clinician_id == user.pk else "member",
+            "with": (
+                appointment.member.name
+                if appointment.clinician_id == user.pk
+                else appointment.clinician.name
+            ),
+            "booked_at": appointment.created_at,
+            "cancelled_at": appointment.cancelled_at,
+            "rescheduled_from": (
+                appointment.rescheduled_from.code if appointment.rescheduled_from else ""
+            ),
+        }
+        for appointment in taking_part.select_related(
+            "member", "clinician", "rescheduled_from"
+        ).order_by("start")
+    ]
+    files = [
+        ExportFile(
+            "appointments.csv",
+            rows,
+            "Your appointments: when (UTC), booked or cancelled, whether you were the "
+            "member or the clinician, with whom, when it was booked and cancelled, and the "
+            "appointment it replaced when it was moved.",
+            columns=APPOINTMENT_COLUMNS,
+        )
+    ]
+    profile = getattr(user, "clinician_profile", None)
+    if profile is not None:
+        files.append(
+            ExportFile(
+                "availability.json",
+                {
+                    "credentials": profile.credentials,
+                    "languages": profile.languages,
+                    "specialities": profile.specialities,
+                    "bio": profile.bio,
+                    "listed": profile.listed,
+                    "accepting_new_clients": profile.accepting_new_clients,
+                    "office_hours_note": profile.office_hours_note,
+                    "timezone": profile.timezone,
+                    "slot_minutes": profile.slot_minutes,
+                    "buffer_minutes": profile.buffer_minutes,
+                    "min_notice_hours": profile.min_notice_hours,
+                    "horizon_days": profile.horizon_days,
+                    "cancel_notice_hours": profile.cancel_notice_hours,
+                    "weekly": [
+                        {"weekday": w.weekday, "start": w.start, "end": w.end}
+                        for w in WeeklyWindow.objects.filter(clinician=user)
+                    ],
+                    "exceptions": [
+                        {"date": e.date, "kind": e.kind, "start": e.start, "end": e.end}
+                        for e in user.availability_exceptions.all()
+                    ],
+                },
+                "Your clinician profile and booking rules: weekly hours (weekday 0 is "
+                "Monday, times in your time zone) and days off or extra hours.",
+            )
+        )
+    return files

@@ -1,0 +1,52 @@
+"""Demo data for care: bob's profile and hours in London, and alice's next appointment."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from mindhaven.accounts.models import User
+from mindhaven.care.models import Appointment, ClinicianProfile
+from mindhaven.care.services import booking as services
+
+BOB_HOURS = [
+    services.WindowIn(day, start, end)
+    for day in range(4)  # Monday to Thursday
+    for start, end in ((time(9, 0), time(12, 0)), (time(13, 0), time(17, 0)))
+]
+
+
+@transaction.atomic
+def create_demo_care() -> None:
+    """Idempotent: bob gets a listed profile in Europe/London with weekly hours (set
+    again each run), and alice an upcoming appointment with him unless she has one."""
+    bob = User.objects.get(username="bob")
+    alice = User.objects.get(username="alice")
+    services.set_availability(
+        clinician=bob,
+        rules={"timezone": "Europe/London", "slot_minutes": 50, "buffer_minutes": 10},
+        weekly=BOB_HOURS,
+    )
+    ClinicianProfile.objects.filter(clinician=bob).update(
+        credentials="PsyD, licensed clinical psychologist",
+        languages=["English", "Spanish"],
+        specialities=["anxiety", "low mood", "sleep"],
+        bio="I work with adults on anxiety, low mood and sleep, mostly with CBT and ACT.",
+        listed=True,
+        accepting_new_clients=False,
+        office_hours_note="Monday to Thursday, UK time.",
+    )
+    now = timezone.now()
+    if Appointment.objects.filter(
+        member=alice, clinician=bob, status=Appointment.Status.BOOKED, start__gt=now
+    ).exists():
+        return
+    profile = services.get_profile(bob)
+    free = services.free_slots(
+        profile, start=now + timedelta(days=2), end=now + timedelta(days=16), now=now
+    )
+    if free:
+        slot = free[0]
+        Appointment.objects.create(member=alice, clinician=bob, start=slot.start, end=slot.end)

@@ -1,0 +1,224 @@
+"""Booking pages: appointments, directory, slots in the viewer's zone, booking, cancel,
+reschedule, the clinician's availability editor and schedule, the demo data."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from django.utils import timezone
+
+from mindhaven.accounts.demo import create_demo_personas
+from mindhaven.accounts.models import User
+from mindhaven.care.models import Appointment, AvailabilityException, WeeklyWindow
+from mindhaven.care.tests.booking_helpers import give_bob_hours, iso, link
+from mindhaven.care.tests.dst import at, spring_mondays
+from mindhaven.core.testing import BaseTestCase
+from mindhaven.core.tests.test_i18n import ensure_messages_compiled
+
+
+class BookingPagesTestCase(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        link(cls.alice, cls.bob)
+        User.objects.filter(pk=cls.alice.pk).update(timezone="America/New_York")
+        cls.alice.refresh_from_db()
+
+    def setUp(self) -> None:
+        self.profile = give_bob_hours(self.bob)
+        _before, self.between, self.after = spring_mondays()
+
+    def appointment(self, start: object = None) -> Appointment:
+        start = start or at(self.between, 9)
+        return Appointment.objects.create(
+            member=self.alice,
+            clinician=self.bob,
+            start=start,
+            end=start + timedelta(minutes=50),  # type: ignore[operator]
+        )
+
+    def test_it_shows_slots_in_the_members_zone(self) -> None:
+        self.client.force_login(self.alice)
+        response = self.client.get(
+            f"/care/clinicians/{self.bob.code}/?from={self.between.isoformat()}"
+        )
+        self.assertEqual(response.status_code, 200)
+        # 09:00 London is 05:00 in New York between the two spring changes.
+        self.assertContains(response, ">05:00<")
+        self.assertContains(response, "America/New_York")
+        self.assertNotContains(response, ">09:00<")
+
+    def test_it_books_through_the_confirm_page(self) -> None:
+        self.client.force_login(self.alice)
+        start = iso(at(self.between, 10))
+        url = f"/care/clinicians/{self.bob.code}/book/"
+        page = self.client.get(url, {"start": start})
+        self.assertContains(page, "Confirm your appointment")
+        self.assertContains(page, "06:00")  # New York time
+        client_id = str(uuid.uuid4())
+        response = self.client.post(url, {"start": start, "client_id": client_id})
+        found = Appointment.objects.get()
+        self.assertRedirects(response, f"/care/appointments/{found.code}/")
+        # A second press of the same form books nothing more.
+        again = self.client.post(url, {"start": start, "client_id": client_id})
+        self.assertRedirects(again, f"/care/appointments/{found.code}/")
+        self.assertEqual(Appointment.objects.count(), 1)
+        home = self.client.get("/care/")
+        self.assertContains(home, f"/care/appointments/{found.code}/")
+
+    def test_it_explains_a_taken_slot(self) -> None:
+        self.appointment(at(self.between, 10))
+        self.client.force_login(self.alice)
+        response = self.client.post(
+            f"/care/clinicians/{self.bob.code}/book/", {"start": iso(at(self.between, 10))}
+        )
+        self.assertEqual(response.status_code, 400)
+        self.assertContains(response, "has just been booked", status_code=400)
+
+    def test_it_cancels_with_the_notice_rule(self) -> None:
+        soon = timezone.now().replace(microsecond=0) + timedelta(hours=2)
+        near = self.appointment(soon)
+        self.client.force_login(self.alice)
+        response = self.client.post(f"/care/appointments/{near.code}/cancel/", follow=True)
+        self.assertContains(response, "contact Bob")
+        near.refresh_from_db()
+        self.assertTrue(near.is_booked)
+        far = self.appointment()
+        self.client.post(f"/care/appointments/{far.code}/cancel/")
+        far.refresh_from_db()
+        self.assertFalse(far.is_booked)
+
+    def test_it_reschedules_from_the_page(self) -> None:
+        found = self.appointment()
+        self.client.force_login(self.alice)
+        url = f"/care/appointments/{found.code}/reschedule/"
+        page = self.client.get(url, {"from": self.between.isoformat()})
+        self.assertContains(page, "Choose another time")
+        response = self.client.post(url, {"start": iso(at(self.between, 11))})
+        moved = Appointment.objects.get(rescheduled_from=found)
+        self.assertRedirects(response, f"/care/appointments/{moved.code}/")
+
+    def test_it_shows_the_appointment_to_both_and_hides_it_from_others(self) -> None:
+        found = self.appointment()
+        for user, status in (
+            (self.alice, 200),
+            (self.bob, 200),
+            (self.charlie, 404),
+            (self.dave, 404),
+            (self.carol, 404),
+        ):
+            self.client.force_login(user)
+            response = self.client.get(f"/care/appointments/{found.code}/")
+            self.assertEqual(response.status_code, status, user)
+        self.client.force_login(self.charlie)
+        self.assertEqual(self.client.get(f"/care/clinicians/{self.bob.code}/").status_code, 404)
+        self.assertNotContains(self.client.get("/care/clinicians/"), "Bob")
+
+    def test_it_saves_availability_from_the_editor(self) -> None:
+        self.client.force_login(self.bob)
+        data = {
+            "timezone": "Europe/London",
+            "slot_minutes": 50,
+            "buffer_minutes": 10,
+            "min_notice_hours": 12,
+            "horizon_days": 90,
+            "cancel_notice_hours": 24,
+            "languages_text": "English, Spanish",
+            "listed": "on",
+            "monday": "09:00-12:00, 13:00-17:00",
+            "wednesday": "10:00-12:00",
+        }
+        response = self.client.post("/care/availability/", data)
+        self.assertRedirects(response, "/care/availability/")
+        self.assertEqual(WeeklyWindow.objects.filter(clinician=self.bob).count(), 3)
+        self.profile.refresh_from_db()
+        self.assertEqual(self.profile.languages, ["English", "Spanish"])
+        self.assertTrue(self.profile.listed)
+        self.assertEqual(self.profile.horizon_days, 90)
+
+    def test_it_names_the_field_of_bad_availability_and_changes_nothing(self) -> None:
+        self.client.force_login(self.bob)
+        base = {
+            "timezone": "Europe/London",
+            "slot_minutes": 50,
+            "buffer_minutes": 10,
+            "min_notice_hours": 12,
+            "horizon_days": 90,
+            "cancel_notice_hours": 24,
+        }
+        for extra, field, message in (
+            ({"tuesday": "12:00-09:00"}, "tuesday", "The end must be after the start."),
+            ({"friday": "09:00-12:00, 11:00-13:00"}, "friday", "overlaps"),
+            ({"monday": "nine to five"}, "monday", "is not a time range"),
+            ({"timezone": "Mars/Base"}, "timezone", "Select a valid choice"),
+        ):
+            with self.subTest(field):
+                response = self.client.post("/care/availability/", base | extra)
+                self.assertEqual(response.status_code, 400)
+                self.assertIn(field, response.context["form"].errors)
+                self.assertIn(message, str(response.context["form"].errors[field]))
+                self.assertEqual(WeeklyWindow.objects.filter(clinician=self.bob).count(), 1)
+
+    def test_it_adds_and_removes_days_off(self) -> None:
+        self.client.force_login(self.bob)
+        response = self.client.post(
+            "/care/availability/exceptions/",
+            {"date": self.between.isoformat(), "kind": "unavailable"},
+        )
+        self.assertEqual(response.status_code, 302)
+        day_off = AvailabilityException.objects.get()
+        self.client.force_login(self.alice)
+        page = self.client.get(f"/care/clinicians/{self.bob.code}/?from={self.between}")
+        self.assertNotContains(page, f"{self.between}T09%3A00%3A00")
+        self.assertContains(page, f"{self.between + timedelta(days=7)}T09%3A00%3A00")
+        bad = self.client.post("/care/availability/exceptions/", {"date": "2027-01-01"})
+        self.assertEqual(bad.status_code, 403)  # alice is not a clinician
+        self.client.force_login(self.bob)
+        bad = self.client.post(
+            "/care/availability/exceptions/", {"date": "2027-01-01", "kind": "extra"}
+        )
+        self.assertEqual(bad.status_code, 400)
+        self.assertIn("start", bad.context["exception_form"].errors)
+        self.client.force_login(self.dave)
+        self.assertEqual(
+            self.client.post(f"/care/availability/exceptions/{day_off.pk}/delete/").status_code,
+            404,
+        )
+        self.client.force_login(self.bob)
+        self.client.post(f"/care/availability/exceptions/{day_off.pk}/delete/")
+        self.assertFalse(AvailabilityException.objects.exists())
+
+    def test_it_shows_the_clinicians_week_and_day(self) -> None:
+        found = self.appointment()
+        self.client.force_login(self.bob)
+        week = self.client.get("/care/schedule/", {"date": self.between.isoformat()})
+        self.assertContains(week, f"/care/appointments/{found.code}/")
+        self.assertContains(week, "Alice")
+        day = self.client.get(
+            "/care/schedule/", {"date": (self.between + timedelta(1)).isoformat(), "view": "day"}
+        )
+        self.assertNotContains(day, f"/care/appointments/{found.code}/")
+        self.client.force_login(self.alice)
+        self.assertEqual(self.client.get("/care/schedule/").status_code, 403)
+
+    def test_it_speaks_spanish(self) -> None:
+        ensure_messages_compiled()
+        User.objects.filter(pk=self.alice.pk).update(locale="es")
+        self.client.force_login(self.alice)
+        self.client.cookies["django_language"] = "es"
+        response = self.client.get("/care/", headers={"accept-language": "es"})
+        self.assertContains(response, "Citas")
+        self.assertContains(response, 'lang="es"')
+
+    def test_it_makes_the_demo_data_once(self) -> None:
+        create_demo_personas(password="demo password 42")
+        create_demo_personas(password="demo password 42")
+        bob = User.objects.get(username="bob")
+        self.assertTrue(bob.clinician_profile.listed)
+        self.assertEqual(bob.clinician_profile.timezone, "Europe/London")
+        self.assertEqual(WeeklyWindow.objects.filter(clinician=bob).count(), 8)
+        upcoming = Appointment.objects.filter(
+            member__username="alice", clinician=bob, start__gt=timezone.now()
+        )
+        self.assertEqual(upcoming.count(), 1)
