@@ -226,6 +226,10 @@ function start() {
   list.dataset.state = "connecting";
   if (form) form.addEventListener("submit", onSubmit);
   document.addEventListener("visibilitychange", markRead);
+  // Offline: close at once, so that what is written now waits visibly for the network.
+  window.addEventListener("offline", () => {
+    if (isOpen()) socket.close();
+  });
   window.addEventListener("online", () => {
     // Back online: try now rather than at the end of the backoff.
     if (timer !== null) {

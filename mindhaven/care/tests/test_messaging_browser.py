@@ -1,0 +1,118 @@
+"""Secure messaging in a real browser, against the live ASGI server (uvicorn child).
+
+Both people's sockets are held by the one server process, so these tests work with the
+in-memory channel layer as well as with Redis.
+"""
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from mindhaven.accounts.models import User
+from mindhaven.accounts.services import agree_to_privacy, grant_consent
+from mindhaven.care.models import Message, Thread
+from mindhaven.core.testing import PASSWORD, make_user
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+URGENT = "I want to kill myself tonight"
+
+
+@pytest.fixture
+def thread() -> Thread:
+    alice = make_user("alice", country="GB", timezone="Europe/London")
+    bob = make_user("bob", User.Role.CLINICIAN, is_demo=True)
+    agree_to_privacy(user=alice)
+    grant_consent(member=alice, clinician=bob, categories=["messages"])
+    return Thread.objects.create(member=alice, clinician=bob)
+
+
+def open_thread(
+    browser: Any, args: dict[str, Any], url: str, login: Any, who: str, thread: Thread
+) -> Page:
+    page: Page = browser.new_context(**args).new_page()
+    login(page, url, who, PASSWORD)
+    page.goto(f"{url}/care/messages/{thread.code}/")
+    expect(page.locator("#chat-list")).to_have_attribute("data-state", "open")
+    return page
+
+
+def write_by_keyboard(page: Page, text: str) -> None:
+    """Reach the message box and the Send button with the keyboard only."""
+    page.locator("#id_body").focus()
+    page.keyboard.type(text)
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.textContent.trim()") == "Send"
+    page.keyboard.press("Enter")
+
+
+def test_it_delivers_a_message_live_with_read_receipts(
+    browser: Any,
+    browser_context_args: dict[str, Any],
+    live_server_url: str,
+    login: Any,
+    axe_check: Any,
+    thread: Thread,
+) -> None:
+    alice = open_thread(browser, browser_context_args, live_server_url, login, "alice", thread)
+    axe_check(alice)
+    alice.evaluate("() => { window.sameDocument = true; }")
+    write_by_keyboard(alice, "Hello Bob, <b>see you</b> Tuesday")
+    mine = alice.locator("#chat-list li.chat-mine")
+    expect(mine).to_have_count(1)
+    expect(mine.locator(".chat-body")).to_have_text("Hello Bob, <b>see you</b> Tuesday")
+    expect(mine.locator("[data-receipt]")).to_have_text("Sent")
+    expect(alice.locator("#id_body")).to_have_value("")
+    stored = Message.objects.get()
+    assert stored.body == "Hello Bob, <b>see you</b> Tuesday"
+    expect(mine).to_have_id(f"message-{stored.code}")
+
+    bob = open_thread(browser, browser_context_args, live_server_url, login, "bob", thread)
+    expect(bob.locator(f"#message-{stored.code} .chat-body")).to_have_text(stored.body)
+    expect(mine.locator("[data-receipt]")).to_have_text("Read")  # live, on alice's page
+    axe_check(bob)
+
+    write_by_keyboard(bob, "Tuesday it is.")
+    expect(alice.locator("#chat-list li.chat-theirs .chat-body")).to_have_text("Tuesday it is.")
+    expect(alice.locator("#chat-status")).to_contain_text("Tuesday it is.")
+    assert alice.evaluate("() => window.sameDocument") is True  # no reload
+    assert Message.objects.count() == 2
+
+
+def test_it_shows_the_support_panel_at_once_after_an_urgent_message(
+    browser: Any,
+    browser_context_args: dict[str, Any],
+    live_server_url: str,
+    login: Any,
+    axe_check: Any,
+    thread: Thread,
+) -> None:
+    alice = open_thread(browser, browser_context_args, live_server_url, login, "alice", thread)
+    write_by_keyboard(alice, URGENT)
+    panel = alice.locator("#support-panel-live .support-panel")
+    expect(panel).to_contain_text("You do not have to go through this alone")
+    expect(panel.locator('a[href="tel:999"]')).to_be_visible()
+    expect(alice.locator("#chat-list li.chat-mine .chat-body")).to_have_text(URGENT)
+    assert Message.objects.get().safety_level == "urgent"
+    axe_check(alice)
+
+
+def test_it_sends_what_was_written_offline_once_the_connection_is_back(
+    browser: Any,
+    browser_context_args: dict[str, Any],
+    live_server_url: str,
+    login: Any,
+    thread: Thread,
+) -> None:
+    alice = open_thread(browser, browser_context_args, live_server_url, login, "alice", thread)
+    alice.context.set_offline(True)
+    alice.evaluate("() => window.dispatchEvent(new Event('offline'))")
+    expect(alice.locator("#chat-list")).to_have_attribute("data-state", "closed")
+    write_by_keyboard(alice, "written on the train")
+    receipt = alice.locator("#chat-list li.chat-mine [data-receipt]")
+    expect(receipt).to_have_text("Not sent yet: it will be sent when the connection is back.")
+    assert Message.objects.count() == 0
+    alice.context.set_offline(False)
+    expect(receipt).to_have_text("Sent", timeout=15_000)
+    assert [m.body for m in Message.objects.all()] == ["written on the train"]
