@@ -166,7 +166,8 @@ def update_profile(
 # --- care links and consent --------------------------------------------------
 
 # API details are English, like the rest of the API; pages explain in the reader's language.
-PRIVACY_AGREEMENT_DETAIL = "agree to the privacy summary first"
+# The path of accounts:privacy-agree (accounts/tests/test_api_privacy.py checks it).
+PRIVACY_AGREEMENT_DETAIL = "agree to the privacy summary first, at /accounts/privacy/agree/"
 INVITE_SALT = "mindhaven.accounts.invite"
 INVITE_MAX_AGE = timedelta(days=14)
 

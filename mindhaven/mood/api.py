@@ -15,6 +15,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from pydantic import AwareDatetime, ConfigDict, StrictInt
 from pydantic import ValidationError as PydanticValidationError
 
+from mindhaven.accounts.decorators import api_privacy_agreement_required
 from mindhaven.accounts.models import User
 from mindhaven.mood import imports, insights_service, preferences, services
 from mindhaven.mood.exports import entries_csv
@@ -185,6 +186,7 @@ def _service_errors(exc: DjangoValidationError) -> list[dict[str, str]]:
     response={200: EntryOut, 201: EntryOut, 422: Detail},
     tags=["mood"],
 )
+@api_privacy_agreement_required
 def create_entry(request: HttpRequest, payload: EntryIn) -> Status[MoodEntry]:
     """Record a check-in (201). The same `id` again returns the stored entry (200)."""
     data = payload.checkin()
@@ -202,6 +204,7 @@ def create_entry(request: HttpRequest, payload: EntryIn) -> Status[MoodEntry]:
 
 
 @router.post("/mood/entries/batch", response={200: BatchOut, 422: Detail}, tags=["mood"])
+@api_privacy_agreement_required
 def create_entries(request: HttpRequest, payload: BatchIn) -> dict[str, Any]:
     """Record up to 500 check-ins; each valid one is stored even when others are not."""
     errors: list[dict[str, Any]] = []
@@ -229,6 +232,7 @@ def list_entries(request: HttpRequest, filters: Query[EntryFilters]) -> dict[str
 @router.patch(
     "/mood/entries/{code}", response={200: EntryOut, 404: Detail, 422: Detail}, tags=["mood"]
 )
+@api_privacy_agreement_required
 def update_entry(request: HttpRequest, code: UUID, payload: EntryPatch) -> MoodEntry:
     """Change some fields of a check-in. `sleep_hours: null` clears it."""
     entry = get_entry_for_member(_user(request), code)
@@ -327,6 +331,7 @@ def _mood_map(text: str | None) -> dict[str, int]:
     response={200: ImportOut, 413: Detail, 422: Detail},
     tags=["mood"],
 )
+@api_privacy_agreement_required
 def import_daylio(
     request: HttpRequest,
     file: File[UploadedFile],

@@ -6,14 +6,13 @@ from typing import Annotated, Any, cast
 from uuid import UUID
 
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.errors import Throttled
 from pydantic import ConfigDict
 
+from mindhaven.accounts.decorators import api_privacy_agreement_required
 from mindhaven.accounts.models import User
-from mindhaven.accounts.services import PRIVACY_AGREEMENT_DETAIL
 from mindhaven.safety import resources
 from mindhaven.safety.assess import DEFAULT_LANGUAGE, assess_text, language_for
 from mindhaven.safety.models import SafetyPlan, empty_sections
@@ -176,13 +175,12 @@ def get_plan(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.put("/safety/plan", response={200: PlanOut, 403: Detail, 422: Detail})
+@api_privacy_agreement_required
 def put_plan(request: HttpRequest, payload: PlanIn) -> dict[str, Any]:
     """Replace the member's whole safety plan; stored encrypted. Members only, after
     agreeing to the privacy summary (403). 422 names each invalid field."""
     user = cast(User, request.auth)  # type: ignore[attr-defined]
     require_member(user)
-    if not user.has_agreed_to_privacy:
-        raise PermissionDenied(PRIVACY_AGREEMENT_DETAIL)
     plan = save_safety_plan(member=user, sections=payload.model_dump())
     return _plan_out(user, plan, suggest=False)
 

@@ -2,7 +2,12 @@ from uuid import uuid4
 
 from mindhaven.accounts.models import CareLink, ConsentEvent, ConsentGrant
 from mindhaven.accounts.permissions import get_client_for_clinician
-from mindhaven.accounts.services import agree_to_privacy, grant_consent, link_member
+from mindhaven.accounts.services import (
+    PRIVACY_AGREEMENT_DETAIL,
+    agree_to_privacy,
+    grant_consent,
+    link_member,
+)
 from mindhaven.core.testing import BaseTestCase
 
 CONSENTS = "/api/v1/consents"
@@ -95,7 +100,7 @@ class ConsentApiTestCase(BaseTestCase):
         self.alice.save()
         r = self.post({"clinician": "bob", "categories": ["mood"]})
         self.assertEqual(r.status_code, 403)
-        self.assertEqual(r.json(), {"detail": "agree to the privacy summary first"})
+        self.assertEqual(r.json(), {"detail": PRIVACY_AGREEMENT_DETAIL})
         self.assert_nothing_changed()
 
     def test_it_requires_authentication(self) -> None:

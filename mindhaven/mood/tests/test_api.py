@@ -7,7 +7,7 @@ from django.test.client import Client
 from django.utils import timezone
 
 from mindhaven.accounts.models import User
-from mindhaven.accounts.services import issue_token
+from mindhaven.accounts.services import agree_to_privacy, issue_token
 from mindhaven.core.testing import BaseTestCase
 from mindhaven.mood.models import Activity, MoodEntry
 
@@ -48,6 +48,9 @@ def fields_of(response: Any) -> list[str]:
 
 class MoodApiTestCase(BaseTestCase):
     def setUp(self) -> None:
+        # API writes of member data need the privacy agreement (decisions.md).
+        agree_to_privacy(user=self.alice)
+        agree_to_privacy(user=self.charlie)
         self.as_alice = ApiClient(self.client, self.alice)
         self.as_charlie = ApiClient(self.client, self.charlie)
 
@@ -144,6 +147,9 @@ class MoodBatchApiTestCase(BaseTestCase):
     url = URL + "/batch"
 
     def setUp(self) -> None:
+        # API writes of member data need the privacy agreement (decisions.md).
+        agree_to_privacy(user=self.alice)
+        agree_to_privacy(user=self.charlie)
         self.as_alice = ApiClient(self.client, self.alice)
 
     def test_it_stores_valid_entries_and_names_each_bad_one(self) -> None:
@@ -213,6 +219,9 @@ class MoodBatchApiTestCase(BaseTestCase):
 
 class MoodListApiTestCase(BaseTestCase):
     def setUp(self) -> None:
+        # API writes of member data need the privacy agreement (decisions.md).
+        agree_to_privacy(user=self.alice)
+        agree_to_privacy(user=self.charlie)
         self.as_alice = ApiClient(self.client, self.alice)
         self.as_charlie = ApiClient(self.client, self.charlie)
         self.ids = []
@@ -273,6 +282,9 @@ class MoodListApiTestCase(BaseTestCase):
 
 class MoodEntryApiTestCase(BaseTestCase):
     def setUp(self) -> None:
+        # API writes of member data need the privacy agreement (decisions.md).
+        agree_to_privacy(user=self.alice)
+        agree_to_privacy(user=self.charlie)
         self.as_alice = ApiClient(self.client, self.alice)
         self.as_charlie = ApiClient(self.client, self.charlie)
         self.body = entry(sleep_hours=6, note="before", emotions=["sad"])

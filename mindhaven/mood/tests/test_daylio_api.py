@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from mindhaven.accounts.services import issue_token
+from mindhaven.accounts.services import agree_to_privacy, issue_token
 from mindhaven.core.testing import BaseTestCase
 from mindhaven.mood import imports
 from mindhaven.mood.models import Activity, MoodEntry
@@ -15,6 +15,11 @@ FIXTURES = Path(__file__).parent / "fixtures" / "daylio"
 
 
 class DaylioImportApiTestCase(BaseTestCase):
+    def setUp(self) -> None:
+        # API writes of member data need the privacy agreement (decisions.md).
+        agree_to_privacy(user=self.alice)
+        agree_to_privacy(user=self.charlie)
+
     def post(self, name: str | None, user: Any = None, **fields: str) -> Any:
         token = issue_token(user=user or self.alice, name="test")[1]
         data: dict[str, Any] = dict(fields)

@@ -11,6 +11,7 @@ import numpy as np
 from django.core.cache import cache
 
 from mindhaven.accounts.models import User
+from mindhaven.accounts.services import agree_to_privacy
 from mindhaven.core.testing import BaseTestCase
 from mindhaven.mood import insights_service
 from mindhaven.mood.models import MoodEntry
@@ -56,6 +57,9 @@ def add_days(member: User, days: int = 120, *, seed: int = 1) -> None:
 
 class InsightsApiTestCase(BaseTestCase):
     def setUp(self) -> None:
+        # API writes of member data need the privacy agreement (decisions.md).
+        agree_to_privacy(user=self.alice)
+        agree_to_privacy(user=self.charlie)
         cache.clear()
         self.as_alice = ApiClient(self.client, self.alice)
         self.as_charlie = ApiClient(self.client, self.charlie)

@@ -3,6 +3,7 @@ from unittest import mock
 
 from django.utils import timezone
 
+from mindhaven.accounts.services import agree_to_privacy
 from mindhaven.core.testing import BaseTestCase
 from mindhaven.mood import services
 from mindhaven.mood.models import MoodEntry
@@ -48,6 +49,7 @@ class MoodWireInTestCase(BaseTestCase):
         assert entry.safety_level == "concern"
 
     def test_it_keeps_the_api_response_unchanged(self) -> None:
+        agree_to_privacy(user=self.alice)
         self.client.force_login(self.alice)
         r = self.client.post(
             "/api/v1/mood/entries",
