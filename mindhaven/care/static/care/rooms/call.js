@@ -383,7 +383,7 @@ async function sampleStats(delay) {
     if (connection !== pc) return;
     readStats(report);
     // Fast until the first frame (so the join-to-first-frame time is exact), then calm.
-    sampleStats(root.dataset.firstFrameAt ? 1000 : 50);
+    sampleStats(root.dataset.firstFrameAt ? 500 : 50);
   }, delay);
 }
 
@@ -411,6 +411,7 @@ function readStats(report) {
       if (stat.type === 'candidate-pair' && stat.nominated && stat.state === 'succeeded') pair = stat;
     });
   }
+  root.dataset.samples = String(Number(root.dataset.samples || 0) + 1);
   root.dataset.framesDecoded = String(now.framesDecoded);
   root.dataset.audioPacketsSent = String(now.audioSent);
   root.dataset.audioPacketsReceived = String(now.audioReceived);

@@ -1,0 +1,231 @@
+"""Video sessions in real headless Chromium: two pages (member and clinician) with fake
+camera and microphone, against the live ASGI server.
+
+The page's state is read from the DOM (data-* on #call, filled from getStats()), never
+from test-only code in the page or the server.
+"""
+
+import re
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from mindhaven.accounts.models import User
+from mindhaven.care.models import Appointment, VideoRoom
+from mindhaven.core.testing import PASSWORD, make_user
+from mindhaven.core.testing_server import ServerProcess, child_environment
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+WAIT = 15_000  # ms: generous for two cores shared with other work
+
+
+def cast() -> Appointment:
+    alice = make_user("alice")
+    bob = make_user("bob", User.Role.CLINICIAN, is_demo=True)
+    make_user("charlie")
+    start = timezone.now() + timedelta(minutes=5)
+    return Appointment.objects.create(
+        member=alice, clinician=bob, start=start, end=start + timedelta(minutes=50)
+    )
+
+
+def open_page(browser: Any, context_args: dict[str, Any]) -> Page:
+    context = browser.new_context(**context_args)
+    return context.new_page()
+
+
+def dataset(page: Page, name: str) -> str:
+    return str(page.locator("#call").get_attribute(f"data-{name}") or "")
+
+
+def number(page: Page, name: str) -> int:
+    return int(dataset(page, name) or 0)
+
+
+def wait_for_number(page: Page, name: str, above: int) -> int:
+    page.wait_for_function(
+        f"() => Number(document.getElementById('call').dataset.{camel(name)} || 0) > {above}",
+        timeout=WAIT,
+    )
+    return number(page, name)
+
+
+def camel(name: str) -> str:
+    head, *rest = name.split("-")
+    return head + "".join(part.title() for part in rest)
+
+
+def wait_samples(page: Page, count: int) -> None:
+    """Wait until the page has read getStats() `count` more times (every half second)."""
+    wait_for_number(page, "samples", number(page, "samples") + count - 1)
+
+
+def admitted_call(browser, browser_context_args, login, member_url, clinician_url):
+    member = open_page(browser, browser_context_args)
+    clinician = open_page(browser, browser_context_args)
+    login(member, member_url["base"], "alice", PASSWORD)
+    login(clinician, clinician_url["base"], "bob", PASSWORD)
+    member.goto(member_url["room"])
+    expect(member.locator("#call")).to_have_attribute("data-state", "waiting", timeout=WAIT)
+    expect(member.locator("#call-status")).to_contain_text("Waiting for Bob")
+    clinician.goto(clinician_url["room"])
+    expect(clinician.locator("#lobby-text")).to_contain_text("Alice is in the waiting room")
+    admit = clinician.locator("#admit")
+    expect(admit).to_be_enabled(timeout=WAIT)
+    admit.click()
+    for page in (member, clinician):
+        expect(page.locator("#call")).to_have_attribute("data-state", "connected", timeout=WAIT)
+        wait_for_number(page, "frames-decoded", 0)
+    return member, clinician
+
+
+def urls(base: str, appointment: Appointment) -> dict[str, str]:
+    return {"base": base, "room": f"{base}/care/rooms/{appointment.code}/"}
+
+
+def test_it_connects_the_member_and_clinician_after_admission(
+    browser, browser_context_args, live_server_url, login, axe_check
+):
+    appointment = cast()
+    where = urls(live_server_url, appointment)
+    member, clinician = admitted_call(browser, browser_context_args, login, where, where)
+
+    # Both receive decoded video, encrypted, directly (no TURN on one machine).
+    for page in (member, clinician):
+        assert dataset(page, "route") == "direct"
+        assert dataset(page, "encrypted")
+        expect(page.locator("#encryption")).to_contain_text("DTLS-SRTP")
+        expect(page.locator("#quality")).not_to_have_text("\u2013")  # the placeholder dash
+        axe_check(page)
+    room = VideoRoom.objects.get(appointment=appointment)
+    assert room.admitted_at is not None
+
+    # Mute stops the member's outbound audio, and bob receives none.
+    sent_before = number(member, "audio-packets-sent")
+    wait_samples(member, 1)
+    assert number(member, "audio-packets-sent") > sent_before, "audio was not flowing"
+    mute = member.locator("#mute")
+    mute.click()
+    expect(mute).to_have_attribute("aria-pressed", "true")
+    wait_samples(member, 2)
+    sent_muted = number(member, "audio-packets-sent")
+    received_muted = number(clinician, "audio-packets-received")
+    wait_samples(member, 2)
+    wait_samples(clinician, 1)
+    assert number(member, "audio-packets-sent") == sent_muted
+    assert number(clinician, "audio-packets-received") == received_muted
+    mute.click()
+    wait_samples(member, 2)
+    assert number(member, "audio-packets-sent") > sent_muted, "unmuting did not resume audio"
+
+    # In-call chat reaches the other side.
+    clinician.fill("#chat-text", "Can you hear me now?")
+    clinician.click("#chat-send")
+    expect(member.locator("#chat-log")).to_contain_text("Can you hear me now?", timeout=WAIT)
+    expect(clinician.locator("#chat-log .chat-mine")).to_contain_text("Can you hear me now?")
+
+    # Hanging up ends the call on both pages.
+    member.click("#hangup")
+    for page in (member, clinician):
+        expect(page.locator("#call")).to_have_attribute("data-state", "ended", timeout=WAIT)
+        expect(page.locator("#ended")).to_be_visible()
+    room.refresh_from_db()
+    assert room.ended_at is not None
+
+
+def test_it_refuses_charlie(page, live_server_url, login):
+    appointment = cast()
+    login(page, live_server_url, "charlie", PASSWORD)
+    response = page.goto(f"{live_server_url}/care/rooms/{appointment.code}/")
+    assert response is not None and response.status == 404
+    # The handshake is refused (closed before accept), so the page never sees it open.
+    socket = page.evaluate(
+        """(path) => new Promise((resolve) => {
+            let opened = false;
+            const ws = new WebSocket(`ws://${location.host}${path}`);
+            ws.onopen = () => { opened = true; };
+            ws.onclose = (event) => resolve({opened, code: event.code});
+        })""",
+        f"/ws/care/rooms/{appointment.code}/",
+    )
+    assert socket == {"opened": False, "code": 1006}
+    assert not VideoRoom.objects.exists()
+
+
+def test_it_recovers_after_the_signalling_socket_drops(
+    browser, browser_context_args, live_server_url, login
+):
+    appointment = cast()
+    where = urls(live_server_url, appointment)
+    routes: list[Any] = []
+    member = open_page(browser, browser_context_args)
+
+    def through_playwright(ws: Any) -> None:
+        ws.connect_to_server()  # messages pass through untouched
+        routes.append(ws)
+
+    member.route_web_socket(re.compile(r"/ws/care/rooms/"), through_playwright)
+    clinician = open_page(browser, browser_context_args)
+    login(member, live_server_url, "alice", PASSWORD)
+    login(clinician, live_server_url, "bob", PASSWORD)
+    member.goto(where["room"])
+    expect(member.locator("#call")).to_have_attribute("data-state", "waiting", timeout=WAIT)
+    clinician.goto(where["room"])
+    expect(clinician.locator("#admit")).to_be_enabled(timeout=WAIT)
+    clinician.click("#admit")
+    expect(member.locator("#call")).to_have_attribute("data-state", "connected", timeout=WAIT)
+    frames = wait_for_number(member, "frames-decoded", 0)
+    assert dataset(member, "socket-opens") == "1"
+
+    routes[-1].close(code=4000, reason="network drop")  # the page's socket goes away
+
+    expect(member.locator("#call")).to_have_attribute("data-socket-opens", "2", timeout=WAIT)
+    expect(member.locator("#call")).to_have_attribute("data-state", "connected", timeout=WAIT)
+    wait_for_number(member, "frames-decoded", frames + 20)  # video kept coming
+    # Signalling works again: chat crosses both ways after the reconnection.
+    member.fill("#chat-text", "I am back")
+    member.click("#chat-send")
+    expect(clinician.locator("#chat-log")).to_contain_text("I am back", timeout=WAIT)
+
+
+def test_it_tests_the_camera_and_microphone(page, live_server_url, login, axe_check):
+    make_user("charlie")
+    login(page, live_server_url, "charlie", PASSWORD)
+    response = page.goto(f"{live_server_url}/care/device-test/")
+    assert response is not None
+    assert "camera=(self)" in (response.headers.get("permissions-policy") or "")
+    root = page.locator("#device-test")
+    expect(root).to_have_attribute("data-state", "ready", timeout=WAIT)
+    expect(root).to_have_attribute("data-heard", "true", timeout=WAIT)
+    assert page.locator("#camera-select option").count() >= 1
+    assert page.locator("#mic-select option").count() >= 1
+    assert page.evaluate("() => document.getElementById('preview').videoWidth") > 0
+    axe_check(page)
+
+
+@pytest.mark.multiprocess
+def test_it_connects_pages_on_two_server_processes(browser, browser_context_args, login):
+    """The member's page talks to server process A, the clinician's to B: presence,
+    admission and signalling cross through the Redis channel layer."""
+    appointment = cast()
+    env = child_environment(connection.settings_dict)
+    a, b = ServerProcess(env), ServerProcess(env)
+    try:
+        with ThreadPoolExecutor(max_workers=2) as pool:  # both start at once: half the wait
+            list(pool.map(lambda server: server.start(), (a, b)))
+        member, clinician = admitted_call(
+            browser, browser_context_args, login, urls(a.url, appointment), urls(b.url, appointment)
+        )
+        for page in (member, clinician):
+            assert number(page, "frames-decoded") > 0
+        member.click("#hangup")
+        expect(clinician.locator("#call")).to_have_attribute("data-state", "ended", timeout=WAIT)
+    finally:
+        a.stop()
+        b.stop()
