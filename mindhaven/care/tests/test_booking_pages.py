@@ -4,7 +4,7 @@ reschedule, the clinician's availability editor and schedule, the demo data."""
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 
@@ -34,13 +34,10 @@ class BookingPagesTestCase(BaseTestCase):
         self.profile = give_bob_hours(self.bob)
         _before, self.between, self.after = spring_mondays()
 
-    def appointment(self, start: object = None) -> Appointment:
-        start = start or at(self.between, 9)
+    def appointment(self, start: datetime | None = None) -> Appointment:
+        begins = start or at(self.between, 9)
         return Appointment.objects.create(
-            member=self.alice,
-            clinician=self.bob,
-            start=start,
-            end=start + timedelta(minutes=50),  # type: ignore[operator]
+            member=self.alice, clinician=self.bob, start=begins, end=begins + timedelta(minutes=50)
         )
 
     def test_it_shows_slots_in_the_members_zone(self) -> None:
