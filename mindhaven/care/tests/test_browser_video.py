@@ -166,12 +166,16 @@ def test_it_recovers_after_the_signalling_socket_drops(
     routes: list[Any] = []
     member = open_page(browser, browser_context_args)
 
+    servers: list[Any] = []
+
     def through_playwright(ws: Any) -> None:
-        ws.connect_to_server()  # messages pass through untouched
+        servers.append(ws.connect_to_server())  # messages pass through untouched
         routes.append(ws)
 
     member.route_web_socket(re.compile(r"/ws/care/rooms/"), through_playwright)
     clinician = open_page(browser, browser_context_args)
+    warnings: list[str] = []
+    clinician.on("console", lambda message: warnings.append(message.text))
     login(member, live_server_url, "alice", PASSWORD)
     login(clinician, live_server_url, "bob", PASSWORD)
     member.goto(where["room"])
@@ -182,6 +186,17 @@ def test_it_recovers_after_the_signalling_socket_drops(
     expect(member.locator("#call")).to_have_attribute("data-state", "connected", timeout=WAIT)
     frames = wait_for_number(member, "frames-decoded", 0)
     assert dataset(member, "socket-opens") == "1"
+
+    # Bad input from the member's side: the server drops what it can tell is malformed;
+    # an offer that looks right but is not SDP reaches bob's page, which drops it.
+    servers[-1].send("{not json")
+    servers[-1].send('{"type": "candidate", "candidate": {"candidate": "rm -rf /"}}')
+    servers[-1].send('{"type": "offer", "sdp": "v=0\\r\\nthis is not a session"}')
+    frames_bob = number(clinician, "frames-decoded")
+    wait_samples(clinician, 2)
+    expect(clinician.locator("#call")).to_have_attribute("data-state", "connected")
+    assert number(clinician, "frames-decoded") > frames_bob
+    assert any("session description was refused" in text for text in warnings), warnings
 
     routes[-1].close(code=4000, reason="network drop")  # the page's socket goes away
 
