@@ -294,3 +294,30 @@ def get_notes_for_member(user: User) -> QuerySet[SessionNote]:
         .prefetch_related("amendments", "amendments__author")
         .order_by("appointment__start", "pk")
     )
+
+
+def get_note_worklist_for_clinician(
+    user: User,
+) -> tuple[QuerySet[Appointment], QuerySet[SessionNote], QuerySet[SessionNote]]:
+    """The clinician's own note work: booked sessions that have started and have no note
+    yet (newest first), their unsigned drafts, and their signed notes (newest first).
+    Empty for anyone who is not a clinician; only the clinician's own appointments."""
+    if user.role != User.Role.CLINICIAN:
+        none = SessionNote.objects.none()
+        return Appointment.objects.none(), none, none
+    to_write = (
+        Appointment.objects.filter(
+            clinician=user,
+            status=Appointment.Status.BOOKED,
+            start__lte=timezone.now(),
+            session_note__isnull=True,
+        )
+        .select_related("member")
+        .order_by("-start")
+    )
+    mine = SessionNote.objects.filter(author=user, appointment__clinician=user).select_related(
+        "appointment", "appointment__member"
+    )
+    drafts = mine.filter(signed_at__isnull=True).order_by("appointment__start")
+    signed = mine.filter(signed_at__isnull=False).order_by("-signed_at")
+    return to_write, drafts, signed

@@ -171,3 +171,28 @@ class NotesPagesTestCase(BaseTestCase):
         self.assertIn(">Session note<", link(self.bob, appointment))
         self.assertIn(self.url, link(self.alice, appointment))
         self.assertNotIn("href", link(self.dave, appointment))
+
+    def test_it_lists_the_clinicians_note_work(self) -> None:
+        make_appointment(self.bob, self.alice, hours_from_now=4)  # not started
+        cancelled = make_appointment(self.bob, self.charlie, hours_from_now=-30)
+        cancelled.status = Appointment.Status.CANCELLED
+        cancelled.save()
+        make_appointment(self.dave, self.charlie, hours_from_now=-2)  # not bob's
+        r = self.client.get("/care/notes/")
+        self.assertEqual(r.status_code, 200)
+        self.assertContains(r, self.url, count=1)
+        self.assertContains(r, "Write the note: Alice")
+        self.assertNotContains(r, "Charlie")
+        services.save_note(author=self.bob, appointment=self.appointment, **SECTIONS)
+        r = self.client.get("/care/notes/")
+        self.assertContains(r, "Draft: Alice")
+        self.assertContains(r, "Every session you held has a note.")
+        self.signed()
+        r = self.client.get("/care/notes/")
+        self.assertContains(r, "No drafts.")
+        self.assertContains(r, "Session with Alice")
+
+    def test_it_keeps_the_note_list_for_clinicians(self) -> None:
+        for person in (self.alice, self.charlie, self.carol):
+            self.client.force_login(person)
+            self.assertEqual(self.client.get("/care/notes/").status_code, 403)

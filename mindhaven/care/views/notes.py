@@ -7,7 +7,7 @@ from uuid import UUID
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mindhaven.accounts.models import User
 from mindhaven.care.models import NOTE_SECTION_MAX_LENGTH, NOTE_SECTIONS, Appointment, SessionNote
@@ -23,8 +23,12 @@ from mindhaven.care.permissions import (
     get_appointment_for_participant,
     get_note_for_author,
     get_note_for_member,
+    get_note_worklist_for_clinician,
 )
 from mindhaven.care.services import notes as services
+
+WORKLIST_SIZE = 50
+SIGNED_SHOWN = 20
 
 SECTION_HELP = {
     "subjective": gettext_lazy(
@@ -216,7 +220,25 @@ def add_amendment(request: HttpRequest, code: UUID) -> HttpResponse:
     return redirect("care:note", code=appointment.code)
 
 
+@never_cache
+@require_GET
+def notes(request: HttpRequest) -> HttpResponse:
+    """The clinician's notes: sessions waiting for a note, drafts, and recently signed."""
+    user = _user(request)
+    if user.role != User.Role.CLINICIAN:
+        raise PermissionDenied(_("This page is for clinicians."))
+    to_write, drafts, signed = get_note_worklist_for_clinician(user)
+    context = {
+        "to_write": list(to_write[:WORKLIST_SIZE]),
+        "drafts": list(drafts[:WORKLIST_SIZE]),
+        "signed": list(signed[:SIGNED_SHOWN]),
+    }
+    with timezone.override(user.timezone):
+        return render(request, "care/notes/list.html", context)
+
+
 urlpatterns: list[URLPattern] = [
+    path("notes/", notes, name="notes"),
     path("appointments/<uuid:code>/note/", note, name="note"),
     path("appointments/<uuid:code>/note/sign/", sign, name="sign-note"),
     path("appointments/<uuid:code>/note/amendments/", add_amendment, name="add-amendment"),

@@ -386,6 +386,7 @@ PAGES: list[Row] = [
         " a staff session without 2FA is sent to set it up, as on the home page",
     ),
     # care: session notes, on a past appointment of alice's with a signed note (bob's).
+    Row("care/notes/", signed_in(**NOT_CLINICIAN_403), why="each clinician's own note work"),
     # bob writes; alice reads it once signed; everyone else gets 404.
     Row(
         "care/appointments/<uuid:code>/note/",
