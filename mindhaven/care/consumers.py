@@ -24,7 +24,7 @@ from mindhaven.accounts.consumers import (
 )
 from mindhaven.accounts.models import User
 from mindhaven.accounts.permissions import has_consent
-from mindhaven.accounts.services import consent_group
+from mindhaven.accounts.services import PRIVACY_AGREEMENT_DETAIL, consent_group
 from mindhaven.care.models import Message, Thread
 from mindhaven.care.permissions import MESSAGES, get_thread_for_participant
 from mindhaven.care.services.messaging import mark_thread_read, send_message, thread_group
@@ -152,6 +152,10 @@ class ThreadConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
 
     def _store(self, code: UUID, body: object) -> dict[str, Any]:
         assert self.viewer is not None and self.thread is not None
+        # As on the page and the API: a member's writes need the current privacy agreement.
+        self.viewer.refresh_from_db(fields=["privacy_agreed_at", "privacy_version"])
+        if self.viewer.role == User.Role.MEMBER and not self.viewer.has_agreed_to_privacy:
+            raise PermissionDenied(PRIVACY_AGREEMENT_DETAIL)
         message, created = send_message(
             author=self.viewer,
             thread=self.thread,

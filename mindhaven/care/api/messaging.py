@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
+from mindhaven.accounts.decorators import api_privacy_agreement_required
 from mindhaven.accounts.models import User
 from mindhaven.care.models import MESSAGE_MAX_LENGTH, Message, Thread
 from mindhaven.care.permissions import get_thread_for_participant, thread_is_open
@@ -175,11 +176,13 @@ def list_messages(request: HttpRequest, code: UUID, query: Query[PageQuery]) -> 
     "/care/threads/{code}/messages",
     response={200: SentOut, 201: SentOut, 403: Detail, 404: Detail, 422: Detail},
 )
+@api_privacy_agreement_required
 def create_message(request: HttpRequest, code: UUID, payload: MessageIn) -> Status[dict[str, Any]]:
     """Send a message (201). The same `code` again returns the stored message (200).
 
     403 when the thread is not open (the member does not share `messages` with the
-    clinician, or the link ended). What a member writes is always stored; when it is
+    clinician, or the link ended), or when a member has not agreed to the current
+    privacy summary. What a member writes is always stored; when it is
     urgent, `safety` carries the support page, emergency numbers and crisis lines.
     """
     user = _user(request)

@@ -137,6 +137,7 @@ class MessagingApiTestCase(BaseTestCase):
         self.assertEqual((event.actor_code, event.category), (self.bob.code, "messages"))
 
     def test_it_hides_the_thread_from_charlie_carol_and_dave(self) -> None:
+        agree_to_privacy(user=self.charlie)  # so that his write meets the access check
         send_message(author=self.alice, thread=self.thread, body="secret", code=uuid.uuid4())
         for outsider in (self.charlie, self.carol, self.dave):
             self.client.force_login(outsider)
@@ -151,3 +152,12 @@ class MessagingApiTestCase(BaseTestCase):
         post = paths["/api/v1/care/threads/{code}/messages"]["post"]
         self.assertEqual({"200", "201", "403", "404", "422"} <= set(post["responses"]), True)
         self.assertIn("/api/v1/care/threads/{code}/read", paths)
+
+    def test_it_asks_a_member_to_agree_to_the_privacy_summary_before_sending(self) -> None:
+        type(self.alice).objects.filter(pk=self.alice.pk).update(privacy_version="old")
+        self.client.force_login(self.alice)
+        r = self.post("hi")
+        self.assertEqual(r.status_code, 403)
+        self.assertIn("/accounts/privacy/agree/", r.json()["detail"])
+        self.assertEqual(self.client.get(f"{self.base}/messages").status_code, 200)
+        self.assertFalse(Message.objects.exists())

@@ -123,6 +123,7 @@ class MessagingPagesTestCase(BaseTestCase):
         self.assertEqual(Message.objects.count(), 1)
 
     def test_it_hides_the_thread_from_charlie_carol_and_dave(self) -> None:
+        agree_to_privacy(user=self.charlie)  # so that his write meets the access check
         self.send(self.alice, "marker-7f3a private")
         for outsider in (self.charlie, self.carol, self.dave):
             self.client.force_login(outsider)
@@ -186,3 +187,11 @@ class MessagingPagesTestCase(BaseTestCase):
             found = sorted({m.group(0) for m in USTED.finditer(visible_text(r))})
             self.assertEqual(found, [], path)
         self.assertContains(r, "Horario de atención:")
+
+    def test_it_asks_alice_to_agree_to_the_privacy_summary_before_sending(self) -> None:
+        type(self.alice).objects.filter(pk=self.alice.pk).update(privacy_version="old")
+        self.client.force_login(self.alice)
+        r = self.post("hi")
+        self.assertTrue(r["Location"].startswith("/accounts/privacy/agree/"), r["Location"])
+        self.assertEqual(self.client.get(self.url).status_code, 200)  # reading stays open
+        self.assertFalse(Message.objects.exists())

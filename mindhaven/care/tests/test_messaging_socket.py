@@ -237,3 +237,12 @@ class MessagingSocketTestCase(TransactionTestCase):
         self.assertTrue(await charlie.receive_nothing(timeout=0.3))
         await alice.disconnect()
         await charlie.disconnect()
+
+    async def test_it_asks_alice_to_agree_to_the_privacy_summary_before_sending(self) -> None:
+        alice = await self.open(self.alice)
+        await User.objects.filter(pk=self.alice.pk).aupdate(privacy_version="old")
+        await alice.send_json_to({"type": "message.send", "code": str(uuid.uuid4()), "body": "hi"})
+        error = await self.receive(alice, "error")
+        self.assertIn("/accounts/privacy/agree/", error["errors"][0]["message"])
+        self.assertEqual(await self.count(), 0)
+        await alice.disconnect()

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from mindhaven.accounts.decorators import privacy_agreement_required
 from mindhaven.accounts.models import User
 from mindhaven.care.models import MESSAGE_MAX_LENGTH, ClinicianProfile, Message, Thread
 from mindhaven.care.permissions import get_thread_for_participant, thread_is_open
@@ -89,6 +90,18 @@ def _urgent_panel(user: User, thread: Thread, sent: str | None) -> dict[str, Any
 
 @require_http_methods(["GET", "POST"])
 def thread(request: HttpRequest, code: UUID) -> HttpResponse:
+    """Reading stays open; sending needs the privacy agreement, as every member write."""
+    if request.method == "POST":
+        return _send(request, code)
+    return _thread(request, code)
+
+
+@privacy_agreement_required
+def _send(request: HttpRequest, code: UUID) -> HttpResponse:
+    return _thread(request, code)
+
+
+def _thread(request: HttpRequest, code: UUID) -> HttpResponse:
     user = _user(request)
     thread = get_thread_for_participant(user, code, request=request)
     status = 200

@@ -629,7 +629,8 @@ API: list[ApiRow] = [
     ApiRow(
         "post",
         "/api/v1/care/threads/{code}/messages",
-        api_signed_in(**ALICE_ONLY) | {"bob": ALLOW},
+        # charlie has not agreed to the privacy summary: a member's write stops there first.
+        api_signed_in(**ALICE_ONLY) | {"bob": ALLOW, "charlie": DENY_403},
         url=alices("thread", "/api/v1/care/threads/{}/messages"),
         data={"code": str(uuid.UUID(int=2)), "body": "matrix"},
     ),
