@@ -3,7 +3,7 @@
 from typing import Any
 
 from mindhaven.accounts.models import User
-from mindhaven.care.models import Appointment, Message, SessionNote, WeeklyWindow
+from mindhaven.care.models import Appointment, Message, SessionNote, VideoRoom, WeeklyWindow
 from mindhaven.care.permissions import get_notes_for_member
 from mindhaven.core.export import ExportFile, register_exporter
 
@@ -183,3 +183,52 @@ def export_appointments(user: User) -> list[ExportFile]:
             )
         )
     return files
+
+
+# --- video sessions (rooms) -------------------------------------------------------------
+
+VIDEO_COLUMNS = [
+    "appointment",
+    "start",
+    "your_role",
+    "with",
+    "waiting_since",
+    "admitted_at",
+    "ended_at",
+]
+
+
+@register_exporter("video_sessions")
+def export_video_sessions(user: User) -> list[ExportFile]:
+    """When the person waited, was admitted and ended each video session they took part
+    in. Nothing of the call itself is kept: no media, and in-call chat is never stored."""
+    rooms = (
+        VideoRoom.objects.filter(appointment__member=user)
+        | VideoRoom.objects.filter(appointment__clinician=user)
+    ).select_related("appointment__member", "appointment__clinician")
+    rows = []
+    for room in rooms.order_by("appointment__start"):
+        appointment = room.appointment
+        clinician = appointment.clinician_id == user.pk
+        rows.append(
+            {
+                "appointment": appointment.code,
+                "start": appointment.start,
+                "your_role": "clinician" if clinician else "member",
+                "with": appointment.member.name if clinician else appointment.clinician.name,
+                "waiting_since": room.member_waiting_since,
+                "admitted_at": room.admitted_at,
+                "ended_at": room.ended_at,
+            }
+        )
+    return [
+        ExportFile(
+            "video_sessions.csv",
+            rows,
+            "Your video sessions: the appointment, when it started (UTC), whether you were "
+            "the member or the clinician, with whom, and when the member started waiting, "
+            "was let in and the call ended. Calls are not recorded and in-call chat is not "
+            "kept.",
+            columns=VIDEO_COLUMNS,
+        )
+    ]

@@ -124,3 +124,24 @@ class RoomsServicesTestCase(BaseTestCase):
         )
         self.assertFalse(line.urgent)
         self.assertFalse(SafetyAlert.objects.exists())
+
+    def test_it_exports_the_sessions_to_both_and_none_to_charlie(self) -> None:
+        import csv
+        import io
+        import zipfile
+
+        from mindhaven.core.export import build_export
+
+        rooms.admit_member(room=self.room, clinician=self.bob)
+
+        def rows(user):
+            with zipfile.ZipFile(io.BytesIO(build_export(user))) as archive:
+                text = archive.read("video_sessions/video_sessions.csv").decode("utf-8-sig")
+            return list(csv.DictReader(io.StringIO(text)))
+
+        (alices,) = rows(self.alice)
+        self.assertEqual(alices["appointment"], str(self.appointment.code))
+        self.assertEqual((alices["your_role"], alices["with"]), ("member", "Bob"))
+        self.assertTrue(alices["admitted_at"])
+        self.assertEqual(rows(self.bob)[0]["your_role"], "clinician")
+        self.assertEqual(rows(self.charlie), [])
