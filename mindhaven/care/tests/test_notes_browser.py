@@ -73,6 +73,14 @@ def test_bob_writes_signs_and_amends_a_note_by_keyboard(
     assert verify_note(note)
     assert note.amendments.count() == 1
 
+    # The list of bob's notes, then back to the note by keyboard.
+    page.get_by_role("link", name="All your session notes").click()
+    page.wait_for_url(f"{live_server_url}/care/notes/")
+    axe_check(page)
+    page.get_by_role("link", name="Session with Alice").focus()
+    with page.expect_navigation(url=url):
+        page.keyboard.press("Enter")
+
     # Printing hides the navigation and the amendment form.
     page.emulate_media(media="print")
     assert not page.locator(".site-header").is_visible()
