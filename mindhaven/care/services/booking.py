@@ -384,9 +384,7 @@ def book_appointment(
         raise PermissionDenied(gettext("Only members can book appointments."))
     try:
         with transaction.atomic():
-            appointment = _book(
-                member=member, profile=profile, start=start, client_id=client_id, now=now
-            )
+            return _book(member=member, profile=profile, start=start, client_id=client_id, now=now)
     except IntegrityError:
         if client_id is not None:
             existing = _by_client_id(member, client_id)
@@ -395,7 +393,6 @@ def book_appointment(
         raise SlotTaken(
             "start", gettext("That time has just been booked: choose another.")
         ) from None
-    return appointment, True
 
 
 def _by_client_id(member: User, client_id: UUID) -> Appointment | None:
@@ -412,11 +409,16 @@ def _book(
     start: datetime,
     client_id: UUID | None,
     now: datetime,
-) -> Appointment:
+) -> tuple[Appointment, bool]:
     # The lock makes concurrent bookings of one clinician take turns.
     profile = (
         ClinicianProfile.objects.select_for_update().select_related("clinician").get(pk=profile.pk)
     )
+    if client_id is not None:
+        # A retry that waited for the lock behind its own first attempt.
+        existing = _by_client_id(member, client_id)
+        if existing is not None:
+            return existing, False
     clinician = profile.clinician
     linked = is_linked(member=member, clinician=clinician)
     if not linked and not profile.accepting_new_clients:
@@ -434,7 +436,7 @@ def _book(
         created_at=now,
     )
     transaction.on_commit(lambda: _tell(appointment, clinician, "booked"))
-    return appointment
+    return appointment, True
 
 
 def _check_notice(*, appointment: Appointment, by: User, now: datetime) -> None:
