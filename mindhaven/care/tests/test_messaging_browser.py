@@ -4,19 +4,35 @@ Both people's sockets are held by the one server process, so these tests work wi
 in-memory channel layer as well as with Redis.
 """
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
+from django.db import connections
 from playwright.sync_api import Page, expect
 
 from mindhaven.accounts.models import User
-from mindhaven.accounts.services import agree_to_privacy, grant_consent
+from mindhaven.accounts.services import agree_to_privacy, grant_consent, revoke_consent
 from mindhaven.care.models import Message, Thread
 from mindhaven.core.testing import PASSWORD, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 URGENT = "I want to kill myself tonight"
+
+
+def in_another_thread(function: Any, **kwargs: Any) -> Any:
+    """Run a service here: Playwright's sync API keeps an event loop in this thread, and
+    the service's broadcast (async_to_sync) refuses to run inside one."""
+
+    def run() -> Any:
+        try:
+            return function(**kwargs)
+        finally:
+            connections.close_all()  # else the test database cannot be dropped at the end
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(run).result(timeout=10)
 
 
 @pytest.fixture
@@ -116,3 +132,27 @@ def test_it_sends_what_was_written_offline_once_the_connection_is_back(
     alice.context.set_offline(False)
     expect(receipt).to_have_text("Sent", timeout=15_000)
     assert [m.body for m in Message.objects.all()] == ["written on the train"]
+
+
+def test_it_lists_threads_and_shows_a_closed_thread_accessibly(
+    page: Page, live_server_url: str, login: Any, axe_check: Any, thread: Thread
+) -> None:
+    login(page, live_server_url, "alice", PASSWORD)
+    page.goto(f"{live_server_url}/care/messages/")
+    link = page.get_by_role("link", name="Bob")
+    expect(link).to_be_visible()
+    axe_check(page)
+    link.focus()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(f"{live_server_url}/care/messages/{thread.code}/")
+    in_another_thread(
+        revoke_consent, member=thread.member, grant=thread.member.care_links.get().grants.get()
+    )
+    page.reload()
+    expect(page.locator("#chat-closed")).to_contain_text("share Messages with them")
+    expect(page.locator("#chat-form")).to_have_count(0)
+    axe_check(page)
+    page.get_by_role("button", name="Español").click()
+    expect(page.locator("html")).to_have_attribute("lang", "es")
+    expect(page.locator("h1")).to_have_text("Mensajes con Bob")
+    axe_check(page)
