@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, override
@@ -101,8 +101,21 @@ def save_note(
             gettext("This note is signed and locked. Add an amendment instead of editing it.")
         )
     if note is None:
-        note = SessionNote.objects.create(appointment=appointment, author=author, **sections)
-        return note, True
+        try:
+            with transaction.atomic():  # a savepoint: SQLite does not lock rows
+                created = SessionNote.objects.create(
+                    appointment=appointment, author=author, **sections
+                )
+            return created, True
+        except IntegrityError:
+            # Another request created it first: this one replaces that draft.
+            note = SessionNote.objects.select_for_update().get(appointment=appointment)
+            if note.is_signed:
+                raise NoteStateError(
+                    gettext(
+                        "This note is signed and locked. Add an amendment instead of editing it."
+                    )
+                ) from None
     for name, value in sections.items():
         setattr(note, name, value)
     note.save()
@@ -204,9 +217,17 @@ def add_amendment(
             if existing.note_id != note.pk:
                 raise NoteStateError(gettext("That id belongs to another amendment."))
             return existing, False
-        amendment = NoteAmendment.objects.create(
-            code=client_id, note=note, author=author, body=body
-        )
+        try:
+            with transaction.atomic():
+                amendment = NoteAmendment.objects.create(
+                    code=client_id, note=note, author=author, body=body
+                )
+        except IntegrityError:
+            # The same id sent twice at once: the first one stored it.
+            existing = NoteAmendment.objects.get(code=client_id)
+            if existing.note_id != note.pk:
+                raise NoteStateError(gettext("That id belongs to another amendment.")) from None
+            return existing, False
     else:
         amendment = NoteAmendment.objects.create(note=note, author=author, body=body)
     return amendment, True

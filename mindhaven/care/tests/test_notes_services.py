@@ -1,6 +1,7 @@
 import uuid
 from datetime import timedelta
 from typing import Any
+from unittest import mock
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
@@ -182,3 +183,30 @@ class NotesServicesTestCase(BaseTestCase):
         with self.assertRaises(PermissionDenied):
             services.add_amendment(author=self.dave, note=note, body="Not mine")
         self.assertFalse(NoteAmendment.objects.exists())
+
+    def test_it_survives_two_first_saves_at_once(self) -> None:
+        # The other request's note appears after this one looked (SQLite locks no rows).
+        first, _created = self.save()
+        with mock.patch.object(
+            SessionNote.objects, "filter", return_value=SessionNote.objects.none()
+        ):
+            note, created = self.save(plan="Second writer")
+        self.assertFalse(created)
+        self.assertEqual(note.pk, first.pk)
+        self.assertEqual(SessionNote.objects.get().plan, "Second writer")
+
+    def test_it_survives_the_same_amendment_sent_twice_at_once(self) -> None:
+        note, _created = self.save()
+        services.sign_note(author=self.bob, note=note)
+        client_id = uuid.uuid4()
+        first, _created = services.add_amendment(
+            author=self.bob, note=note, body="Once", client_id=client_id
+        )
+        none = NoteAmendment.objects.none()
+        with mock.patch.object(NoteAmendment.objects, "filter", return_value=none):
+            again, created = services.add_amendment(
+                author=self.bob, note=note, body="Once", client_id=client_id
+            )
+        self.assertFalse(created)
+        self.assertEqual(again.pk, first.pk)
+        self.assertEqual(NoteAmendment.objects.count(), 1)
