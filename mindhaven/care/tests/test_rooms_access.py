@@ -159,3 +159,18 @@ class RoomsAccessTestCase(BaseTestCase):
             "care/rooms/_join.html", {"appointment": self.appointment, "user": self.charlie}
         )
         self.assertNotIn("/care/rooms/", html)
+
+    def test_it_speaks_spanish_in_tu_form(self) -> None:
+        from mindhaven.core.tests.test_i18n_accounts import USTED, visible_text
+
+        self.alice.locale = "es"
+        self.alice.save()
+        self.client.force_login(self.alice)
+        for url in (self.url, "/care/device-test/"):
+            response = self.client.get(url)
+            text = visible_text(response)
+            self.assertIsNone(USTED.search(text), url)
+        self.assertContains(self.client.get(self.url), "Videosesión con Bob")
+        self.assertContains(
+            self.client.get("/care/device-test/"), "Probar mi cámara y mi micrófono"
+        )

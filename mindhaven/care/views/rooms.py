@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_safe
 
 from mindhaven.accounts.models import User
@@ -43,9 +44,9 @@ def call_strings(peer: User) -> dict[str, str]:
         "absent": _("%(name)s has not arrived yet.") % name,
         "lobby": _("%(name)s is in the waiting room.") % name,
         "admitted": _("You are in. Connecting…"),
-        "connecting": _("Connecting…"),
+        "connecting": pgettext("video call", "Connecting…"),
         "connected": _("Connected to %(name)s.") % name,
-        "reconnecting": _("Reconnecting…"),
+        "reconnecting": pgettext("video call", "Reconnecting…"),
         "peer_left": _("%(name)s left the call. Waiting for them to come back…") % name,
         "ended": _("The session has ended."),
         "replaced": _("You joined this session from another tab or device, so it ended here."),
@@ -57,12 +58,11 @@ def call_strings(peer: User) -> dict[str, str]:
         "encrypted": _("Encrypted (DTLS-SRTP)"),
         "direct": _("Direct, peer to peer"),
         "relay": _("Through a relay server"),
-        "good": _("Good"),
-        "fair": _("Fair"),
-        "poor": _("Poor"),
+        "good": pgettext("video call", "Good"),
+        "fair": pgettext("video call", "Fair"),
+        "poor": pgettext("video call", "Poor"),
         "stats": _("{rtt} ms round trip, {loss} lost"),
-        "you": _("You"),
-        "sent": _("Sent"),
+        "you": pgettext("video call", "You"),
         "chat_failed": _("Your message could not be sent. Try again."),
         "camera": _("Camera %(number)s"),
         "microphone": _("Microphone %(number)s"),
