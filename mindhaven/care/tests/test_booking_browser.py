@@ -1,0 +1,81 @@
+"""Booking in a real browser: by keyboard alone, and every page free of serious axe
+violations, in English and Spanish."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from mindhaven.accounts.models import User
+from mindhaven.care.models import Appointment, ClinicianProfile
+from mindhaven.care.tests.booking_helpers import give_bob_hours, link
+from mindhaven.core.testing import PASSWORD, make_user
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def tab_to(page: Any, selector: str, limit: int = 80) -> None:
+    """Press Tab until focus is on the first element matching `selector`."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"() => document.activeElement?.matches({selector!r})"):
+            return
+    pytest.fail(f"Tab never reached {selector}")
+
+
+def test_it_books_by_keyboard_and_every_page_passes_axe(
+    live_server_url: str, page: Any, login: Callable[..., None], axe_check: Callable[[Any], None]
+) -> None:
+    alice = make_user("alice", timezone="America/New_York")
+    bob = make_user("bob", User.Role.CLINICIAN, is_demo=True, timezone="Europe/London")
+    link(alice, bob)
+    give_bob_hours(bob)
+    ClinicianProfile.objects.filter(clinician=bob).update(listed=True, languages=["English"])
+
+    login(page, live_server_url, "alice", PASSWORD)
+    page.goto(f"{live_server_url}/care/")
+    axe_check(page)
+    page.goto(f"{live_server_url}/care/clinicians/")
+    axe_check(page)
+    page.goto(f"{live_server_url}/care/clinicians/{bob.code}/")
+    axe_check(page)
+    tab_to(page, ".care-slot-list a")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "/book/" in page.url
+    axe_check(page)
+    tab_to(page, "main button[type=submit]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    booked = Appointment.objects.get(member=alice)
+    assert page.url.endswith(f"/care/appointments/{booked.code}/")
+    assert "America/New_York" in page.locator("main").inner_text()
+    axe_check(page)
+    page.goto(f"{live_server_url}/care/appointments/{booked.code}/reschedule/")
+    axe_check(page)
+    page.goto(f"{live_server_url}/care/calendar/")
+    axe_check(page)
+
+    # The clinician's pages.
+    page.context.clear_cookies()
+    login(page, live_server_url, "bob", PASSWORD)
+    for path in ("/care/availability/", "/care/schedule/", "/care/schedule/?view=day"):
+        page.goto(f"{live_server_url}{path}")
+        axe_check(page)
+    # An error on the editor is shown next to its field and still passes axe.
+    page.goto(f"{live_server_url}/care/availability/")
+    page.fill("#id_tuesday", "12:00-09:00")
+    with page.expect_navigation():
+        page.press("#id_tuesday", "Enter")
+    assert "The end must be after the start." in page.locator("main").inner_text()
+    axe_check(page)
+
+    # Spanish.
+    User.objects.filter(pk=alice.pk).update(locale="es")
+    page.context.clear_cookies()
+    login(page, live_server_url, "alice", PASSWORD)
+    page.goto(f"{live_server_url}/care/")
+    assert page.locator("h1").inner_text() == "Citas"
+    axe_check(page)
