@@ -1,7 +1,5 @@
 """API operations for booking: availability, the directory, slots, appointments, .ics."""
 
-from __future__ import annotations
-
 from datetime import date, datetime, time, timedelta
 from typing import Any, cast
 from uuid import UUID
@@ -15,6 +13,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import AwareDatetime, ConfigDict
 
+from mindhaven.accounts.decorators import api_privacy_agreement_required
 from mindhaven.accounts.models import User
 from mindhaven.care import calendar, slots
 from mindhaven.care.models import Appointment, AvailabilityException, ClinicianProfile
@@ -289,6 +288,7 @@ class AppointmentPage(Schema):
     "/care/appointments",
     response={200: AppointmentOut, 201: AppointmentOut, 403: Detail, 409: Detail, 422: Detail},
 )
+@api_privacy_agreement_required
 def create_appointment(
     request: HttpRequest, payload: AppointmentIn
 ) -> Status[Appointment] | JsonResponse:
@@ -334,8 +334,9 @@ def cancel_appointment(request: HttpRequest, code: UUID) -> Appointment:
 
 @router.post(
     "/care/appointments/{code}/reschedule",
-    response={201: AppointmentOut, 404: Detail, 409: Detail, 422: Detail},
+    response={201: AppointmentOut, 403: Detail, 404: Detail, 409: Detail, 422: Detail},
 )
+@api_privacy_agreement_required
 def reschedule_appointment(
     request: HttpRequest, code: UUID, payload: RescheduleIn
 ) -> Status[Appointment] | JsonResponse:

@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from mindhaven.accounts.models import User
-from mindhaven.accounts.services import link_member
+from mindhaven.accounts.services import agree_to_privacy, link_member
 from mindhaven.care.models import ClinicianProfile
 from mindhaven.care.services import booking as services
 
@@ -29,6 +29,8 @@ def give_bob_hours(bob: User, **rules: Any) -> ClinicianProfile:
 
 
 def link(member: User, clinician: User) -> None:
+    """Link them, the member having agreed to the privacy summary (booking needs it)."""
+    agree_to_privacy(user=member)
     link_member(member=member, clinician=clinician, how="invite")
 
 

@@ -12,10 +12,11 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from mindhaven.accounts.models import CareLink, User
+from mindhaven.accounts.services import agree_to_privacy
 from mindhaven.care.models import Appointment, ClinicianProfile, WeeklyWindow
 from mindhaven.care.tests.booking_helpers import give_bob_hours, iso, link
 from mindhaven.care.tests.dst import LONDON, NEW_YORK, at, spring_mondays
-from mindhaven.core.testing import BaseTestCase
+from mindhaven.core.testing import BaseTestCase, make_user
 from mindhaven.notifications.models import Notification
 
 AVAILABILITY = "/api/v1/clinician/availability"
@@ -27,6 +28,7 @@ class BookingApiTestCase(BaseTestCase):
     def setUpTestData(cls) -> None:
         super().setUpTestData()
         link(cls.alice, cls.bob)
+        agree_to_privacy(user=cls.charlie)
 
     def setUp(self) -> None:
         self.profile = give_bob_hours(self.bob)
@@ -274,6 +276,16 @@ class BookingApiTestCase(BaseTestCase):
         link = CareLink.objects.get(member=self.charlie, clinician=self.bob)
         self.assertEqual(link.how, "directory")
         self.assertFalse(link.grants.exists())  # nothing shared by booking
+
+    def test_it_asks_members_to_agree_to_the_privacy_summary_first(self) -> None:
+        ClinicianProfile.objects.filter(pk=self.profile.pk).update(
+            listed=True, accepting_new_clients=True
+        )
+        erin = make_user("erin")  # a member who has not agreed yet
+        response = self.book(erin, at(self.between, 9))
+        self.assertEqual(response.status_code, 403)
+        self.assertIn("/accounts/privacy/agree/", response.json()["detail"])
+        self.assertFalse(Appointment.objects.exists())
 
     def test_it_does_not_let_clinicians_book(self) -> None:
         ClinicianProfile.objects.filter(pk=self.profile.pk).update(

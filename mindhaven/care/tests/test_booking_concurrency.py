@@ -21,7 +21,7 @@ import pytest
 from django.db import connection
 
 from mindhaven.accounts.models import User
-from mindhaven.accounts.services import issue_token
+from mindhaven.accounts.services import agree_to_privacy, issue_token
 from mindhaven.care.models import Appointment, ClinicianProfile, WeeklyWindow
 from mindhaven.care.tests.booking_helpers import iso
 from mindhaven.care.tests.dst import at, spring_mondays
@@ -80,7 +80,10 @@ def set_up_bob() -> User:
 
 def test_it_books_a_slot_once_under_concurrent_requests() -> None:
     bob = set_up_bob()
-    tokens = [issue_token(user=make_user(f"member{i}"), name="race")[1] for i in range(MEMBERS)]
+    members = [make_user(f"member{i}") for i in range(MEMBERS)]
+    for member in members:
+        agree_to_privacy(user=member)
+    tokens = [issue_token(user=member, name="race")[1] for member in members]
     _before, between, _after = spring_mondays()
     body = {"clinician": str(bob.code), "start": iso(at(between, 10))}
     env = child_environment(connection.settings_dict)
@@ -98,7 +101,9 @@ def test_it_books_a_slot_once_under_concurrent_requests() -> None:
 
 def test_it_books_once_when_one_member_retries_in_parallel() -> None:
     bob = set_up_bob()
-    token = issue_token(user=make_user("alice"), name="race")[1]
+    alice = make_user("alice")
+    agree_to_privacy(user=alice)
+    token = issue_token(user=alice, name="race")[1]
     _before, between, _after = spring_mondays()
     body = {
         "clinician": str(bob.code),

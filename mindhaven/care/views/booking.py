@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from mindhaven.accounts.decorators import privacy_agreement_required
 from mindhaven.accounts.models import User
 from mindhaven.care import calendar, slots
 from mindhaven.care.forms import RULE_FIELDS, WEEKDAY_FIELDS, AvailabilityForm, ExceptionForm
@@ -171,6 +172,7 @@ def cancel(request: HttpRequest, code: UUID) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@privacy_agreement_required
 def reschedule(request: HttpRequest, code: UUID) -> HttpResponse:
     user = _user(request)
     found = get_appointment_for_participant(user, code)
@@ -257,6 +259,7 @@ def clinician(request: HttpRequest, code: UUID) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@privacy_agreement_required
 def book(request: HttpRequest, code: UUID) -> HttpResponse:
     user = _user(request)
     profile = get_profile_for_booking(user, code)

@@ -335,7 +335,7 @@ PAGES: list[Row] = [
     ),
     Row(
         "care/clinicians/<uuid:code>/book/",
-        signed_in(alice=REDIRECT, bob=REDIRECT, **OTHERS_404),
+        signed_in(alice=REDIRECT, bob=REDIRECT, **OTHERS_404) | {"charlie": PRIVACY},
         url=lambda cast, actor: f"/care/clinicians/{cast.users['bob'].code}/book/",
         why="without a chosen time, back to the clinician's slots",
     ),
@@ -352,7 +352,7 @@ PAGES: list[Row] = [
     ),
     Row(
         "care/appointments/<uuid:code>/reschedule/",
-        signed_in(**OTHERS_404),
+        signed_in(**OTHERS_404) | {"charlie": PRIVACY},
         url=alices("appointment", "/care/appointments/{}/reschedule/"),
     ),
     Row("care/availability/", signed_in(**NOT_CLINICIAN_403), why="each clinician's own"),
@@ -661,8 +661,9 @@ API: list[ApiRow] = [
     ApiRow(
         "post",
         "/api/v1/care/appointments/{code}/reschedule",
-        # A time in the past: the participants get 422 naming `start`, everyone else 404.
-        api_signed_in(alice=INVALID, bob=INVALID, **OTHERS_404),
+        # A time in the past: the participants get 422 naming `start`, everyone else 404
+        # (charlie first 403: a member must agree to the privacy summary to book).
+        api_signed_in(alice=INVALID, bob=INVALID, **OTHERS_404) | {"charlie": DENY_403},
         url=alices("appointment", "/api/v1/care/appointments/{}/reschedule"),
         data={"start": "2020-01-06T09:00:00Z"},
     ),
