@@ -174,3 +174,12 @@ class RoomsAccessTestCase(BaseTestCase):
         self.assertContains(
             self.client.get("/care/device-test/"), "Probar mi cámara y mi micrófono"
         )
+
+    def test_it_imports_modules_by_their_served_name(self) -> None:
+        # Deployments serve only hashed static names: a relative `import ... from
+        # './media.js'` would 404 there (tests serve unhashed names and would not notice).
+        from pathlib import Path
+
+        folder = Path(__file__).resolve().parents[1] / "static" / "care" / "rooms"
+        for script in folder.glob("*.js"):
+            self.assertNotRegex(script.read_text(), r"from\s+['\"]\.", script.name)

@@ -10,7 +10,9 @@
 // The page's state is in the DOM for assistive tech and for tests: data-state on
 // #call, and the figures from getStats() as data-* attributes.
 
-import {
+// media.js comes by its URL from the page: with hashed static file names (whitenoise's
+// manifest storage) a relative import would ask for a name that is not served.
+const {
   audioConstraints,
   deviceIdOf,
   fillDeviceSelect,
@@ -18,7 +20,7 @@ import {
   rememberDevice,
   uuid,
   videoConstraints,
-} from './media.js';
+} = await import(document.getElementById('call').dataset.mediaModule);
 
 const root = document.getElementById('call');
 const text = JSON.parse(document.getElementById('call-strings').textContent);

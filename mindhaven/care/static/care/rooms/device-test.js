@@ -1,14 +1,16 @@
 // "Test my camera and microphone": a preview, a level meter, and the device choice
 // that the call page uses too (remembered in localStorage by media.js).
 
-import {
+// media.js comes by its URL from the page: with hashed static file names (whitenoise's
+// manifest storage) a relative import would ask for a name that is not served.
+const {
   audioConstraints,
   deviceIdOf,
   fillDeviceSelect,
   openMedia,
   rememberDevice,
   videoConstraints,
-} from './media.js';
+} = await import(document.getElementById('device-test').dataset.mediaModule);
 
 const root = document.getElementById('device-test');
 const text = JSON.parse(document.getElementById('device-strings').textContent);
