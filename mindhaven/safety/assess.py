@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import enum
 import importlib
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -23,6 +24,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from mindhaven.safety import semantic
+
+logger = logging.getLogger(__name__)
 
 RULES_DIR = Path(__file__).resolve().parent / "rules"
 DEFAULT_LANGUAGE = "en"
@@ -350,7 +355,22 @@ def _sentence(norm: str, start: int, end: int) -> str:
 
 
 def assess_text(text: str, *, locale: str | None) -> Assessment:
-    """Assess one piece of free text; never raises for any string."""
+    """Assess one piece of free text; never raises for any string.
+
+    The rules decide. When they find nothing and the optional semantic second stage is
+    installed and switched on (safety/semantic.py), it may raise `none` to `concern`.
+    """
+    result = assess_rules(text, locale=locale)
+    if result.level == Level.NONE and text and text.strip() and semantic.enabled():
+        try:
+            result = semantic.second_stage(text, result)
+        except Exception:  # the rules' result stands; never fail a write over the model
+            logger.exception("safety: the semantic second stage failed")
+    return result
+
+
+def assess_rules(text: str, *, locale: str | None) -> Assessment:
+    """The rules alone (the first stage)."""
     language = language_for(locale) or DEFAULT_LANGUAGE
     if not text or not text.strip():
         return Assessment(Level.NONE, (), language)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from mindhaven.safety.assess import Level, assess_text
+from mindhaven.safety.assess import Assessment, Level, assess_text
 
 HERE = Path(__file__).resolve().parent
 LEVELS = (Level.NONE, Level.CONCERN, Level.URGENT)
@@ -17,16 +17,23 @@ LEVELS = (Level.NONE, Level.CONCERN, Level.URGENT)
 @dataclass(frozen=True)
 class Item:
     language: str
-    split: str  # "tuning" or "heldout"
+    split: str  # "tuning", "heldout" or "paraphrase"
     kind: str  # "statement" or "post"
     level: Level
     text: str
 
 
-def load(languages: Iterable[str] = ("en", "es")) -> list[Item]:
+SPLITS = {"tuning": "statements", "heldout": "heldout", "paraphrase": "paraphrases"}
+
+
+def load(
+    languages: Iterable[str] = ("en", "es"), splits: Iterable[str] = ("tuning", "heldout")
+) -> list[Item]:
+    """The rules' set is tuning + heldout; "paraphrase" (semantic stage) is asked for."""
     items: list[Item] = []
     for language in languages:
-        for split, stem in (("tuning", "statements"), ("heldout", "heldout")):
+        for split in splits:
+            stem = SPLITS[split]
             data = yaml.safe_load((HERE / f"{stem}_{language}.yaml").read_text("utf-8"))
             for kind, key in (("statement", "statements"), ("post", "posts")):
                 items.extend(
@@ -49,8 +56,11 @@ def _ratio(num: int, den: int) -> float | None:
     return num / den if den else None
 
 
-def measure(items: list[Item]) -> Figures:
-    pairs = [(item, assess_text(item.text, locale=item.language).level) for item in items]
+Assess = Callable[..., Assessment]
+
+
+def measure(items: list[Item], assess: Assess = assess_text) -> Figures:
+    pairs = [(item, assess(item.text, locale=item.language).level) for item in items]
     recall: dict[Level, float | None] = {}
     precision: dict[Level, float | None] = {}
     for level in LEVELS:

@@ -78,7 +78,9 @@ def test_country_codes_in_the_file_are_strings() -> None:
         assert isinstance(entry["country"], str), entry["name"]
         assert re.fullmatch(r"[A-Z]{2}", entry["country"]), entry["name"]
     for entry in raw_lines():
-        assert all(isinstance(code, str) for code in entry["languages"]), entry["name"]
+        languages = entry["languages"]
+        assert isinstance(languages, list), entry["name"]
+        assert all(isinstance(code, str) for code in languages), entry["name"]
 
 
 def test_sources_are_never_the_leads_or_news_search_results() -> None:
