@@ -78,7 +78,8 @@ def admitted_call(browser, browser_context_args, login, member_url, clinician_ur
     expect(clinician.locator("#lobby-text")).to_contain_text("Alice is in the waiting room")
     admit = clinician.locator("#admit")
     expect(admit).to_be_enabled(timeout=WAIT)
-    admit.click()
+    admit.focus()  # by keyboard, as anyone may
+    clinician.keyboard.press("Enter")
     for page in (member, clinician):
         expect(page.locator("#call")).to_have_attribute("data-state", "connected", timeout=WAIT)
         wait_for_number(page, "frames-decoded", 0)
@@ -111,7 +112,8 @@ def test_it_connects_the_member_and_clinician_after_admission(
     wait_samples(member, 1)
     assert number(member, "audio-packets-sent") > sent_before, "audio was not flowing"
     mute = member.locator("#mute")
-    mute.click()
+    mute.focus()
+    member.keyboard.press("Space")
     expect(mute).to_have_attribute("aria-pressed", "true")
     wait_samples(member, 2)
     sent_muted = number(member, "audio-packets-sent")
@@ -244,3 +246,23 @@ def test_it_connects_pages_on_two_server_processes(browser, browser_context_args
     finally:
         a.stop()
         b.stop()
+
+
+def test_it_fits_a_phone_screen(browser, browser_context_args, live_server_url, login, axe_check):
+    appointment = cast()
+    phone = browser.new_context(
+        **browser_context_args,
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+    ).new_page()
+    login(phone, live_server_url, "alice", PASSWORD)
+    phone.goto(f"{live_server_url}/care/rooms/{appointment.code}/")
+    expect(phone.locator("#call")).to_have_attribute("data-state", "waiting", timeout=WAIT)
+    overflow = phone.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"the page is {overflow}px wider than the phone"
+    for control in ("#mute", "#camera-off", "#hangup", "#local-video"):
+        expect(phone.locator(control)).to_be_visible()
+    axe_check(phone)

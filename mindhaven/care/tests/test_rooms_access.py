@@ -183,3 +183,12 @@ class RoomsAccessTestCase(BaseTestCase):
         folder = Path(__file__).resolve().parents[1] / "static" / "care" / "rooms"
         for script in folder.glob("*.js"):
             self.assertNotRegex(script.read_text(), r"from\s+['\"]\.", script.name)
+
+    def test_it_offers_the_room_on_the_appointment_page(self) -> None:
+        self.client.force_login(self.alice)
+        response = self.client.get(f"/care/appointments/{self.appointment.code}/")
+        self.assertContains(response, "Enter the waiting room")
+        self.assertContains(response, f'href="{self.url}"')
+        self.client.force_login(self.bob)
+        response = self.client.get(f"/care/appointments/{self.appointment.code}/")
+        self.assertContains(response, "Join video")
