@@ -3,7 +3,14 @@
 from typing import Any
 
 from mindhaven.accounts.models import User
-from mindhaven.care.models import Appointment, Message, SessionNote, VideoRoom, WeeklyWindow
+from mindhaven.care.models import (
+    Appointment,
+    ClinicianProfile,
+    Message,
+    SessionNote,
+    VideoRoom,
+    WeeklyWindow,
+)
 from mindhaven.care.permissions import get_notes_for_member
 from mindhaven.core.export import ExportFile, register_exporter
 
@@ -150,7 +157,7 @@ def export_appointments(user: User) -> list[ExportFile]:
             columns=APPOINTMENT_COLUMNS,
         )
     ]
-    profile = getattr(user, "clinician_profile", None)
+    profile = ClinicianProfile.objects.filter(clinician=user).first()
     if profile is not None:
         files.append(
             ExportFile(

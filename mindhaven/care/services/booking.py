@@ -257,6 +257,7 @@ def set_availability(
     for name, value in rules.items():
         setattr(profile, name, value)
     profile.save()
+    clinician.clinician_profile = profile  # no stale copy cached on the user
     if weekly is not None:
         WeeklyWindow.objects.filter(clinician=clinician).delete()
         WeeklyWindow.objects.bulk_create(
