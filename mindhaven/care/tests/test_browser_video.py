@@ -36,8 +36,8 @@ def cast() -> Appointment:
 
 
 def open_page(browser: Any, context_args: dict[str, Any]) -> Page:
-    context = browser.new_context(**context_args)
-    return context.new_page()
+    page: Page = browser.new_context(**context_args).new_page()
+    return page
 
 
 def dataset(page: Page, name: str) -> str:
