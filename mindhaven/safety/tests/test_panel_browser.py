@@ -1,4 +1,5 @@
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -70,3 +71,59 @@ def test_bob_acknowledges_an_alert(
     assert page.get_by_text("Alert acknowledged.").is_visible()
     assert SafetyAlert.objects.get().acknowledged_by == bob
     axe_check(page)
+
+
+def test_a_spanish_speaker_keeps_the_plan_and_finds_crisis_lines_offline(
+    live_server_url: str,
+    page: Any,
+    context: Any,
+    login: Callable[..., None],
+    axe_check: Callable[[Any], None],
+) -> None:
+    from mindhaven.core.tests.test_browser_pages import wait_for_service_worker, wait_in_page
+
+    lucia = make_user("lucia", timezone="America/Bogota", country="CO")
+    agree_to_privacy(user=lucia)
+    login(page, live_server_url, "lucia", PASSWORD)
+    page.goto(f"{live_server_url}/")
+    wait_for_service_worker(page)
+    page.get_by_role("button", name="Español").click()
+    page.wait_for_url(f"{live_server_url}/")
+
+    # The plan, written in Spanish, and the copy kept on the device (the plan's offline form).
+    page.goto(f"{live_server_url}/safety/plan/edit/")
+    page.fill("#id_coping_strategies", "Salir a caminar\nLlamar a mi hermana")
+    with page.expect_navigation(url=f"{live_server_url}/safety/plan/"):
+        page.get_by_role("button", name="Guardar tu plan").click()
+    assert page.get_by_text("Salir a caminar").is_visible()
+    axe_check(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Guardar una copia en este dispositivo").click()
+    copy = Path(download.value.path()).read_text("utf-8")
+    assert "Tu plan de seguridad" in copy
+    assert "Llamar a mi hermana" in copy
+    assert "Mindhaven no es un servicio de emergencias." in copy
+
+    # The help page, cached in Spanish by the service worker, with lines in Spanish.
+    assert wait_in_page(
+        page,
+        """async () => {
+            const keys = (await caches.keys()).filter((k) => k.startsWith('mindhaven-'));
+            if (keys.length !== 1) return false;
+            const cached = await (await caches.open(keys[0])).match('/help/', {ignoreVary: true});
+            return !!cached && (await cached.text()).includes('<h1>Pide ayuda ahora</h1>');
+        }""",
+    )
+    context.set_offline(True)
+    try:
+        response = page.goto(f"{live_server_url}/help/")
+        assert response is not None and response.from_service_worker
+        assert page.locator("h1").inner_text() == "Pide ayuda ahora"
+        assert page.locator('a[href="tel:106"]').count() == 1  # Bogotá's line answers in Spanish
+        assert page.get_by_text("Fuente: Secretaría Distrital de Salud de Bogotá").is_visible()
+        assert page.locator('a[href="https://findahelpline.com"]').count() == 1
+        axe_check(page)
+        page.goto(f"{live_server_url}/safety/plan/")  # signed-in pages are never cached
+        assert page.locator("h1").inner_text() == "No tienes conexión"
+    finally:
+        context.set_offline(False)
