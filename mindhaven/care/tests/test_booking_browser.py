@@ -55,6 +55,14 @@ def test_it_books_by_keyboard_and_every_page_passes_axe(
     axe_check(page)
     page.goto(f"{live_server_url}/care/appointments/{booked.code}/reschedule/")
     axe_check(page)
+    # "Later dates" swaps only the slots (htmx) and puts focus on their heading.
+    page.goto(f"{live_server_url}/care/clinicians/{bob.code}/")
+    tab_to(page, ".care-paging a")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**from=*")
+    page.wait_for_function("() => document.activeElement?.id === 'slots-heading'")
+    assert page.locator("h1").count() == 1
+    axe_check(page)
     page.goto(f"{live_server_url}/care/calendar/")
     axe_check(page)
 

@@ -51,6 +51,15 @@ class BookingPagesTestCase(BaseTestCase):
         self.assertContains(response, "America/New_York")
         self.assertNotContains(response, ">09:00<")
 
+    def test_it_serves_only_the_slots_to_htmx(self) -> None:
+        self.client.force_login(self.alice)
+        url = f"/care/clinicians/{self.bob.code}/?from={self.between.isoformat()}"
+        response = self.client.get(url, headers={"HX-Request": "true"})
+        self.assertContains(response, 'id="slots"')
+        self.assertNotContains(response, "<html")
+        self.assertIn("HX-Request", response["Vary"])
+        self.assertIn("HX-Request", self.client.get(url)["Vary"])
+
     def test_it_books_through_the_confirm_page(self) -> None:
         self.client.force_login(self.alice)
         start = iso(at(self.between, 10))

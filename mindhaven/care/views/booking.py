@@ -24,6 +24,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -201,12 +202,24 @@ def reschedule(request: HttpRequest, code: UUID) -> HttpResponse:
         "days": _slot_days(profile, first, zone),
         "zone": zone.key,
         "error": error,
+        "slot_url": reverse("care:reschedule", args=[found.code]),
+        "pick": "form",
         **_paging(first),
     }
     with timezone.override(zone):
-        return render(
-            request, "care/booking/reschedule.html", context, status=400 if error else 200
-        )
+        if error:
+            return render(request, "care/booking/reschedule.html", context, status=400)
+        return _page_or_slots(request, "care/booking/reschedule.html", context)
+
+
+def _page_or_slots(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    """The whole page, or only its slots section for htmx's "Later dates" (same view)."""
+    if request.headers.get("HX-Request") == "true":
+        response = render(request, "care/booking/_slots.html", context)
+    else:
+        response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def _paging(first: date) -> dict[str, Any]:
@@ -252,10 +265,12 @@ def clinician(request: HttpRequest, code: UUID) -> HttpResponse:
         "is_member": user.role == User.Role.MEMBER,
         "days": _slot_days(profile, first, zone),
         "zone": zone.key,
+        "slot_url": reverse("care:book", args=[profile.clinician.code]),
+        "pick": "link",
         **_paging(first),
     }
     with timezone.override(zone):
-        return render(request, "care/booking/clinician.html", context)
+        return _page_or_slots(request, "care/booking/clinician.html", context)
 
 
 @require_http_methods(["GET", "POST"])
