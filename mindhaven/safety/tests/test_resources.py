@@ -206,3 +206,15 @@ class HelpPageTestCase(BaseTestCase):
         r = self.client.get("/help/?country=CO")
         self.assertContains(r, 'href="tel:106"')
         self.assertContains(r, "Fuente: Secretaría Distrital de Salud de Bogotá")
+
+    def test_it_shows_whatsapp_and_chat_for_singapore(self) -> None:
+        r = self.client.get("/help/?country=SG")
+        self.assertContains(r, 'href="tel:1771"')
+        self.assertContains(r, "WhatsApp +65 6669 1771")
+        self.assertContains(r, 'href="https://mindline.sg/fsmh"')
+        self.assertContains(r, "Source: Ministry of Health, Singapore")
+
+    def test_it_says_when_the_source_gave_no_hours(self) -> None:
+        r = self.client.get("/help/?country=NL")
+        self.assertContains(r, 'href="tel:113"')
+        self.assertContains(r, "not stated on the source page")
