@@ -132,6 +132,14 @@ def test_it_connects_the_member_and_clinician_after_admission(
     expect(member.locator("#chat-log")).to_contain_text("Can you hear me now?", timeout=WAIT)
     expect(clinician.locator("#chat-log .chat-mine")).to_contain_text("Can you hear me now?")
 
+    # A member's urgent line opens the support panel on her page; bob sees it marked.
+    expect(member.locator("#support-panel")).to_be_hidden()
+    member.fill("#chat-text", "I want to kill myself tonight")
+    member.keyboard.press("Enter")
+    expect(member.locator("#support-panel")).to_be_visible(timeout=WAIT)
+    expect(member.locator("#support-panel")).to_be_focused()
+    expect(clinician.locator("#chat-log .chat-urgent")).to_contain_text("kill myself")
+
     # Hanging up ends the call on both pages.
     member.click("#hangup")
     for page in (member, clinician):
@@ -209,6 +217,18 @@ def test_it_recovers_after_the_signalling_socket_drops(
     member.fill("#chat-text", "I am back")
     member.click("#chat-send")
     expect(clinician.locator("#chat-log")).to_contain_text("I am back", timeout=WAIT)
+
+    # The member's page reloads mid-call (a new peer connection): both sides start again.
+    bob_frames = number(clinician, "frames-decoded")
+    member.reload()
+    expect(member.locator("#call")).to_have_attribute("data-state", "connected", timeout=WAIT)
+    wait_for_number(member, "frames-decoded", 0)
+    expect(clinician.locator("#call")).to_have_attribute("data-state", "connected", timeout=WAIT)
+    clinician.wait_for_function(
+        f"() => Number(document.getElementById('call').dataset.framesDecoded) < {bob_frames}",
+        timeout=WAIT,
+    )  # a new connection: the count started again
+    wait_for_number(clinician, "frames-decoded", 0)
 
 
 def test_it_tests_the_camera_and_microphone(page, live_server_url, login, axe_check):
