@@ -154,7 +154,7 @@ async function onMessage(message) {
       if (ended) stopMedia();
       if (!admitted) preCallState();
       else if (pc) updateCallState();
-      else setState('connecting', text.admitted);
+      else setState('connecting', role === 'member' ? text.admitted : text.connecting);
       break;
     case 'presence':
       await onPresence(message);
@@ -164,7 +164,7 @@ async function onMessage(message) {
       ended = false;
       await ensureMedia();
       if (peerPresent) startCall();
-      else setState('connecting', text.admitted);
+      else setState('connecting', role === 'member' ? text.admitted : text.connecting);
       break;
     case 'ended':
       admitted = false;
