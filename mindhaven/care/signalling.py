@@ -2,7 +2,8 @@
 
 The socket is authorised in `connect()` through `get_room_for_participant` (the
 function the page and the API use): anonymous sockets are closed with 4401, anyone but
-the appointment's member and clinician (or outside the room's time window) with 4404.
+the appointment's member and clinician (or outside the room's time window) with 4404,
+and staff without a second factor with 4403.
 It joins the group "care.room.<code>"; nothing about who is in the room is kept in the
 process, so the two people may be connected to different server processes (the group
 crosses them through the Redis channel layer).
@@ -33,6 +34,7 @@ import re
 from typing import Any
 from uuid import UUID
 
+from allauth.mfa.utils import is_mfa_enabled
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.core.exceptions import ValidationError
@@ -46,6 +48,8 @@ from mindhaven.care.services import rooms as services
 
 logger = logging.getLogger("mindhaven.care.signalling")
 
+# Staff without a second factor, as the API's 403 (RequireMFAMiddleware for pages).
+CLOSE_MFA_REQUIRED = 4403
 # Another socket of the same person took over (HTTP 409, conflict).
 CLOSE_REPLACED = 4409
 MESSAGE_MAX_BYTES = 128 * 1024
@@ -135,6 +139,11 @@ def clean_candidate(candidate: object) -> dict[str, Any]:
     return {"candidate": line, "sdpMid": mid, "sdpMLineIndex": index, "usernameFragment": ufrag}
 
 
+def needs_second_factor(user: User) -> bool:
+    """The rule of RequireMFAMiddleware and the API: staff roles need 2FA first."""
+    return user.mfa_required and not is_mfa_enabled(user)
+
+
 class SignallingConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
     """One participant's socket in a video room (see the module docstring)."""
 
@@ -150,6 +159,9 @@ class SignallingConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        if await database_sync_to_async(needs_second_factor)(user):
+            await self.close(code=CLOSE_MFA_REQUIRED)
             return
         code = self.scope["url_route"]["kwargs"]["code"]
         try:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from mindhaven.accounts.consumers import CLOSE_NOT_FOUND, CLOSE_UNAUTHENTICATED
 from mindhaven.accounts.models import User
 from mindhaven.care.models import Appointment, VideoRoom
-from mindhaven.care.signalling import CLOSE_REPLACED, SDP_MAX_LENGTH
+from mindhaven.care.signalling import CLOSE_MFA_REQUIRED, CLOSE_REPLACED, SDP_MAX_LENGTH
 from mindhaven.config.asgi import application
 from mindhaven.core.testing import make_user
 from mindhaven.notifications.models import Notification
@@ -106,6 +106,17 @@ class SignallingTestCase(TransactionTestCase):
             connected, code = await self.socket(who).connect(timeout=TIMEOUT)
             self.assertFalse(connected)
             self.assertEqual(code, CLOSE_NOT_FOUND)
+
+    async def test_it_refuses_a_clinician_without_a_second_factor(self) -> None:
+        erin = await sync_to_async(make_user)("erin", User.Role.CLINICIAN)  # not a demo persona
+        start = timezone.now() + timedelta(minutes=5, seconds=1)
+        theirs = await sync_to_async(Appointment.objects.create)(
+            member=self.alice, clinician=erin, start=start, end=start + timedelta(minutes=50)
+        )
+        self.cookies["erin"] = await sync_to_async(session_cookie)(erin)
+        connected, code = await self.socket("erin", code=theirs.code).connect(timeout=TIMEOUT)
+        self.assertFalse(connected)
+        self.assertEqual(code, CLOSE_MFA_REQUIRED)
 
     async def test_it_refuses_an_unknown_room(self) -> None:
         connected, code = await self.socket("alice", code=uuid.uuid4()).connect(timeout=TIMEOUT)
