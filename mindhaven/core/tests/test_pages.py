@@ -139,10 +139,12 @@ class PagesTestCase(BaseTestCase):
     def test_it_shows_nothing_for_pillars_that_are_not_built(self) -> None:
         self.client.force_login(self.alice)
         html = self.client.get("/").content.decode()
-        # Built: the app's mood check-in, for people signed in.
+        # Built: the app's mood check-in and telehealth, for people signed in.
         self.assertIn('href="/mood/"', html)
-        # Not built yet: telehealth (care, video), support groups and VR exposure.
-        for path in ("/care/", "/community/", "/exposure/"):
+        self.assertIn('href="/care/"', html)
+        self.assertIn('href="/care/messages/"', html)
+        # Not built yet: support groups and VR exposure.
+        for path in ("/community/", "/exposure/"):
             self.assertNotIn(f'href="{path}', html)
 
     def test_it_shows_no_pillar_to_visitors(self) -> None:
