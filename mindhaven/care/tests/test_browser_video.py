@@ -25,6 +25,24 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 WAIT = 15_000  # ms: generous for two cores shared with other work
 
 
+REMOTE_ASPECT = (
+    "(document.getElementById('remote-video').videoWidth"
+    " / document.getElementById('remote-video').videoHeight)"
+)
+# The mean brightness (0-255) of the remote video's current frame.
+REMOTE_BRIGHTNESS = """() => {
+    const video = document.getElementById('remote-video');
+    const canvas = document.createElement('canvas');
+    canvas.width = 64; canvas.height = 48;
+    const context = canvas.getContext('2d');
+    context.drawImage(video, 0, 0, 64, 48);
+    const pixels = context.getImageData(0, 0, 64, 48).data;
+    let sum = 0;
+    for (let i = 0; i < pixels.length; i += 4) sum += pixels[i] + pixels[i + 1] + pixels[i + 2];
+    return sum / (pixels.length / 4) / 3;
+}"""
+
+
 def cast() -> Appointment:
     alice = make_user("alice")
     bob = make_user("bob", User.Role.CLINICIAN, is_demo=True)
@@ -131,6 +149,22 @@ def test_it_connects_the_member_and_clinician_after_admission(
     clinician.click("#chat-send")
     expect(member.locator("#chat-log")).to_contain_text("Can you hear me now?", timeout=WAIT)
     expect(clinician.locator("#chat-log .chat-mine")).to_contain_text("Can you hear me now?")
+
+    # Bob shares his screen (16:9 here) instead of his camera (4:3), then stops.
+    share = clinician.locator("#share")
+    expect(share).to_be_visible()
+    share.click()
+    expect(share).to_have_attribute("aria-pressed", "true")
+    member.wait_for_function(f"() => {REMOTE_ASPECT} > 1.6", timeout=WAIT)
+    share.click()
+    expect(share).to_have_attribute("aria-pressed", "false")
+    member.wait_for_function(f"() => {REMOTE_ASPECT} < 1.4", timeout=WAIT)
+
+    # Camera off: alice's video reaches bob as black frames.
+    assert clinician.evaluate(REMOTE_BRIGHTNESS) > 20, "the fake camera should not be black"
+    member.click("#camera-off")
+    clinician.wait_for_function(f"() => ({REMOTE_BRIGHTNESS})() < 5", timeout=WAIT)
+    member.click("#camera-off")
 
     # A member's urgent line opens the support panel on her page; bob sees it marked.
     expect(member.locator("#support-panel")).to_be_hidden()
