@@ -13,7 +13,20 @@ from mindhaven.safety.resources import Line, lines_for
 
 DIALABLE = re.compile(r"^\+?[0-9]+( [0-9]+)*$")
 LANGUAGE = re.compile(r"^[a-z]{2}$")
-NOT_SOURCES = ("wikipedia.org", "findahelpline.com", "pastebin.com", "github.com", "befrienders")
+NOT_SOURCES = (
+    # Directories, encyclopaedias and paste sites are leads, never sources (the file's rules).
+    "wikipedia.org",
+    "findahelpline.com",
+    "pastebin.com",
+    "github.com",
+    "befrienders",
+    "progress.guide",
+    "iasp.info",
+    "suicide.org",
+    "opencounseling.com",
+    "checkpointorg.com",
+    "wikiwand",
+)
 
 
 def raw_lines() -> list[dict[str, object]]:
