@@ -88,6 +88,8 @@ class SafetyAlert(models.Model):
     class Source(models.TextChoices):
         MOOD = "mood", _("mood check-in")
         PANEL = "panel", _("support panel")
+        MESSAGES = "messages", _("secure message")
+        VIDEO = "video", _("video call chat")
 
     class Trigger(models.TextChoices):
         AUTOMATIC = "automatic", _("automatic, with the member's consent")

@@ -34,10 +34,11 @@ from mindhaven.care.models import MESSAGE_MAX_LENGTH, Message, Thread
 from mindhaven.care.permissions import MESSAGES, thread_is_open
 from mindhaven.notifications.services import notify
 from mindhaven.safety import Level, assess_text
+from mindhaven.safety.models import SafetyAlert
 from mindhaven.safety.services import raise_alert_if_urgent
 
 NOTIFICATION_KIND = "care_message"
-ALERT_SOURCE = "messages"
+ALERT_SOURCE = SafetyAlert.Source.MESSAGES
 
 
 class ThreadClosed(PermissionDenied):
