@@ -107,7 +107,7 @@ def test_sources_are_never_the_leads_or_news_search_results() -> None:
 
 def test_the_file_covers_the_countries_it_says_it_does() -> None:
     # Countries whose number was read on an operator's or a government's own page.
-    expected = "US GB IE AU CA CO FR AT NZ HK CH NL FI NO DE PT PH BE JP PL SE SG ZA IS KR"
+    expected = "US GB IE AU CA CO MX PE FR AT NZ HK CH NL FI NO DE PT PH BE JP PL SE SG ZA IS KR"
     assert set(resources.countries()) >= set(expected.split())
 
 
@@ -191,6 +191,25 @@ class HelpPageTestCase(BaseTestCase):
     def test_it_links_texts_with_sms(self) -> None:
         r = self.client.get("/help/?country=CA")
         self.assertContains(r, 'href="sms:686868?body=CONNECT"')
+
+    def test_it_lists_988_for_everyone_in_canada_before_the_youth_line(self) -> None:
+        r = self.client.get("/help/?country=CA")
+        self.assertContains(r, 'href="tel:988"')
+        self.assertContains(r, 'href="sms:988"')
+        body = r.content.decode()
+        self.assertLess(body.index('href="tel:988"'), body.index('href="sms:686868'))
+
+    def test_it_names_the_region_of_a_regional_line(self) -> None:
+        self.client.cookies["django_language"] = "es"
+        r = self.client.get("/help/?country=MX")
+        self.assertContains(r, 'href="tel:8002900024"')
+        self.assertContains(r, "(Guanajuato)")
+        self.assertContains(r, "Fuente: Secretaría de Salud de Guanajuato")
+
+    def test_it_lists_peru_with_the_option_to_choose(self) -> None:
+        r = self.client.get("/help/?country=PE")
+        self.assertContains(r, 'href="tel:113"')
+        self.assertContains(r, "opción 5")
 
     def test_it_uses_the_accept_language_region_for_visitors(self) -> None:
         r = self.client.get("/help/", HTTP_ACCEPT_LANGUAGE="en-AU,en;q=0.9")
