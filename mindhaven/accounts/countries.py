@@ -41,6 +41,7 @@ COUNTRIES: dict[str, str | Promise] = {
     "IE": _("Ireland"),
     "IL": _("Israel"),
     "IT": _("Italy"),
+    "JM": _("Jamaica"),
     "JP": _("Japan"),
     "KE": _("Kenya"),
     "KR": _("South Korea"),
