@@ -36,8 +36,11 @@ def appointments_for(user: User) -> Iterable[Appointment]:
     )
 
 
-def build_calendar(user: User, *, now: datetime | None = None) -> bytes:
-    """The .ics of every appointment `user` takes part in, in `user`'s zone."""
+def build_calendar(
+    user: User, *, now: datetime | None = None, only: Appointment | None = None
+) -> bytes:
+    """The .ics of every appointment `user` takes part in (or `only` that one), in
+    `user`'s zone."""
     now = now or timezone.now()
     zone = ZoneInfo(user.timezone if is_known_zone(user.timezone) else "UTC")
     site = settings.SITE_URL.rstrip("/")
@@ -48,7 +51,7 @@ def build_calendar(user: User, *, now: datetime | None = None) -> bytes:
     with translation.override(user.locale):
         calendar.add("x-wr-calname", gettext("Mindhaven appointments"))
         calendar.add("x-wr-timezone", str(zone.key))
-        for appointment in appointments_for(user):
+        for appointment in [only] if only is not None else appointments_for(user):
             calendar.add_component(_event(appointment, user, zone, site, now))
     calendar.add_missing_timezones()
     return bytes(calendar.to_ical())
@@ -72,8 +75,12 @@ def _event(appointment: Appointment, user: User, zone: ZoneInfo, site: str, now:
     return event
 
 
-def ics_response(body: bytes) -> HttpResponse:
+def ics_response(body: bytes, *, download: str = "") -> HttpResponse:
+    """The feed is shown inline; a `download` name makes it a file to save."""
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = 'inline; filename="mindhaven.ics"'
+    if download:
+        response["Content-Disposition"] = f'attachment; filename="{download}"'
+    else:
+        response["Content-Disposition"] = 'inline; filename="mindhaven.ics"'
     response["Cache-Control"] = "no-store"
     return response

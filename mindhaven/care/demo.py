@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
@@ -21,7 +22,8 @@ BOB_HOURS = [
 @transaction.atomic
 def create_demo_care() -> None:
     """Idempotent: bob gets a listed profile in Europe/London with weekly hours (set
-    again each run), and alice an upcoming appointment with him unless she has one."""
+    again each run), alice a past session with him (for a session note) and an upcoming
+    appointment with him, each unless she has one."""
     bob = User.objects.get(username="bob")
     alice = User.objects.get(username="alice")
     services.set_availability(
@@ -39,6 +41,7 @@ def create_demo_care() -> None:
         office_hours_note="Monday to Thursday, UK time.",
     )
     now = timezone.now()
+    _past_session(alice, bob, now)
     if Appointment.objects.filter(
         member=alice, clinician=bob, status=Appointment.Status.BOOKED, start__gt=now
     ).exists():
@@ -50,3 +53,17 @@ def create_demo_care() -> None:
     if free:
         slot = free[0]
         Appointment.objects.create(member=alice, clinician=bob, start=slot.start, end=slot.end)
+
+
+def _past_session(alice: User, bob: User, now: datetime) -> None:
+    """A session alice had with bob last week, so bob has a session note to write."""
+    if Appointment.objects.filter(member=alice, clinician=bob, start__lt=now).exists():
+        return
+    london = ZoneInfo("Europe/London")
+    day = timezone.localtime(now, london).date() - timedelta(days=7)
+    while day.weekday() > 3:  # bob's hours are Monday to Thursday
+        day -= timedelta(days=1)
+    start = datetime.combine(day, time(10, 0), tzinfo=london)
+    Appointment.objects.create(
+        member=alice, clinician=bob, start=start, end=start + timedelta(minutes=50)
+    )

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
 from mindhaven.accounts.demo import create_demo_personas
 from mindhaven.accounts.models import User
-from mindhaven.care.models import Appointment, AvailabilityException, WeeklyWindow
+from mindhaven.accounts.services import grant_consent
+from mindhaven.care.models import Appointment, AvailabilityException, Thread, WeeklyWindow
 from mindhaven.care.tests.booking_helpers import give_bob_hours, iso, link
 from mindhaven.care.tests.dst import at, spring_mondays
 from mindhaven.core.testing import BaseTestCase
@@ -222,6 +224,72 @@ class BookingPagesTestCase(BaseTestCase):
         self.assertContains(response, "Las horas se muestran en tu zona horaria")
         self.assertContains(response, 'lang="es"')
 
+    def test_it_asks_before_cancelling_and_links_messages_and_the_event(self) -> None:
+        found = self.appointment()
+        # bob cannot read alice's messages before she shares them: no link to a 404.
+        self.client.force_login(self.bob)
+        self.assertNotContains(
+            self.client.get(f"/care/appointments/{found.code}/"), "Messages with Alice"
+        )
+        grant_consent(member=self.alice, clinician=self.bob, categories=["messages"])
+        shared = self.client.get(f"/care/appointments/{found.code}/")
+        thread = Thread.objects.get(member=self.alice, clinician=self.bob)
+        self.assertContains(
+            shared,
+            f'<a href="/care/messages/{thread.code}/">Messages with Alice</a>',
+            html=True,
+        )
+        self.client.force_login(self.alice)
+        page = self.client.get(f"/care/appointments/{found.code}/")
+        # Cancelling takes a second, explicit press ("Yes, cancel it") inside a disclosure.
+        self.assertContains(page, '<details class="care-confirm" id="cancel-confirm">')
+        self.assertContains(page, "Yes, cancel it")
+        self.assertContains(page, f'href="/care/messages/{thread.code}/"')
+        self.assertContains(page, f'href="/care/appointments/{found.code}/event.ics"')
+
+    def test_it_gives_one_appointment_as_an_ics_file_to_its_participants(self) -> None:
+        found = self.appointment()
+        other = self.appointment(at(self.between, 10))
+        self.client.force_login(self.alice)
+        response = self.client.get(f"/care/appointments/{found.code}/event.ics")
+        self.assertEqual(response["Content-Type"], "text/calendar; charset=utf-8")
+        self.assertIn("attachment", response["Content-Disposition"])
+        body = response.content.decode()
+        self.assertIn(f"UID:{found.code}@mindhaven", body)
+        self.assertNotIn(str(other.code), body)
+        self.assertIn("TZID=America/New_York", body)  # alice's zone
+        self.client.force_login(self.bob)
+        self.assertEqual(
+            self.client.get(f"/care/appointments/{found.code}/event.ics").status_code, 200
+        )
+        for outsider in (self.charlie, self.dave, self.carol):
+            self.client.force_login(outsider)
+            response = self.client.get(f"/care/appointments/{found.code}/event.ics")
+            self.assertEqual(response.status_code, 404, outsider)
+
+    def test_it_gives_the_time_being_moved_with_its_zone(self) -> None:
+        found = self.appointment()
+        self.client.force_login(self.alice)
+        page = self.client.get(f"/care/appointments/{found.code}/reschedule/")
+        # 09:00 London is 05:00 in New York between the spring changes.
+        self.assertContains(page, "05:00 (America/New_York). Choosing a new time")
+        self.assertNotContains(page, "..")
+
+    def test_it_tells_a_member_which_clinicians_are_hers_in_the_directory(self) -> None:
+        self.client.force_login(self.alice)
+        page = self.client.get("/care/clinicians/")
+        self.assertContains(page, "Your clinician: you can book a time.")
+        self.assertNotContains(page, "Not accepting new clients")
+
+    def test_it_says_when_the_schedule_zone_is_not_the_hours_zone(self) -> None:
+        User.objects.filter(pk=self.bob.pk).update(timezone="America/New_York")
+        self.client.force_login(self.bob)
+        page = self.client.get("/care/schedule/")
+        self.assertContains(page, 'id="zone-differs"')
+        self.assertContains(page, "Your weekly hours are set in Europe/London")
+        User.objects.filter(pk=self.bob.pk).update(timezone="Europe/London")
+        self.assertNotContains(self.client.get("/care/schedule/"), 'id="zone-differs"')
+
     def test_it_makes_the_demo_data_once(self) -> None:
         create_demo_personas(password="demo password 42")
         create_demo_personas(password="demo password 42")
@@ -233,3 +301,9 @@ class BookingPagesTestCase(BaseTestCase):
             member__username="alice", clinician=bob, start__gt=timezone.now()
         )
         self.assertEqual(upcoming.count(), 1)
+        # A past session too, so bob has a session note to write in the demo.
+        past = Appointment.objects.filter(
+            member__username="alice", clinician=bob, start__lt=timezone.now()
+        )
+        self.assertEqual(past.count(), 1)
+        self.assertLess(past.get().start.astimezone(ZoneInfo("Europe/London")).weekday(), 4)

@@ -41,14 +41,14 @@ class MessagingPagesTestCase(BaseTestCase):
         return self.client.post(self.url, {"code": str(code or uuid.uuid4()), "body": body})
 
     def test_it_lists_alices_clinicians_with_unread_counts(self) -> None:
-        self.send(self.bob, "one")
-        self.send(self.bob, "two")
+        self.send(self.bob, "first words")
+        self.send(self.bob, "second words")
         self.client.force_login(self.alice)
         r = self.client.get("/care/messages/")
         self.assertContains(r, self.url)
         self.assertContains(r, "Bob")
         self.assertContains(r, "2 unread messages")
-        self.assertNotContains(r, "one")  # no content in the list
+        self.assertNotContains(r, "words")  # no content in the list
 
     def test_it_lists_for_bob_only_clients_who_share_messages(self) -> None:
         agree_to_privacy(user=self.charlie)
@@ -170,6 +170,10 @@ class MessagingPagesTestCase(BaseTestCase):
         self.client.force_login(self.alice)  # Europe/London: 13:00 in summer
         r = self.client.get(self.url)
         self.assertContains(r, "1:00")
+        # The zone is named, on the thread and on the list of threads.
+        self.assertContains(r, "Times are shown in your time zone, Europe/London.")
+        listed = self.client.get("/care/messages/")
+        self.assertContains(listed, "Times are shown in your time zone, Europe/London.")
         self.assertContains(r, "&lt;script&gt;alert(1)&lt;/script&gt;")
         self.assertNotContains(r, "<script>alert(1)")
 

@@ -34,7 +34,7 @@ from mindhaven.accounts.decorators import privacy_agreement_required
 from mindhaven.accounts.models import User
 from mindhaven.care import calendar, slots
 from mindhaven.care.forms import RULE_FIELDS, WEEKDAY_FIELDS, AvailabilityForm, ExceptionForm
-from mindhaven.care.models import Appointment, AvailabilityException, ClinicianProfile
+from mindhaven.care.models import Appointment, AvailabilityException, ClinicianProfile, Thread
 from mindhaven.care.permissions import (
     get_appointment_for_participant,
     get_exception_for_clinician,
@@ -42,6 +42,7 @@ from mindhaven.care.permissions import (
     get_profile_for_booking,
 )
 from mindhaven.care.services import booking as services
+from mindhaven.care.services.messaging import open_threads
 
 DAYS_SHOWN = 14
 # Other parts of care add to the appointment page through these (video, session note);
@@ -153,9 +154,27 @@ def appointment(request: HttpRequest, code: UUID) -> HttpResponse:
         "can_change": found.is_booked and found.end > timezone.now(),
         "cancel_notice_hours": services.get_profile(found.clinician).cancel_notice_hours,
         "includes": optional_templates(APPOINTMENT_INCLUDES),
+        "thread": _thread_with(user, other),
     }
     with timezone.override(zone_of(user)):
         return render(request, "care/booking/appointment.html", context)
+
+
+def _thread_with(user: User, other: User) -> Thread | None:
+    """The viewer's message thread with `other`, when the viewer can open it now."""
+    for thread in open_threads(user=user):
+        if other.pk in (thread.member_id, thread.clinician_id):
+            return thread
+    return None
+
+
+@require_GET
+def appointment_ics(request: HttpRequest, code: UUID) -> HttpResponse:
+    """One appointment as an .ics file to add to a calendar by hand."""
+    user = _user(request)
+    found = get_appointment_for_participant(user, code)
+    body = calendar.build_calendar(user, only=found)
+    return calendar.ics_response(body, download=f"mindhaven-{found.code}.ics")
 
 
 @require_POST
@@ -250,7 +269,13 @@ def clinicians(request: HttpRequest) -> HttpResponse:
         .distinct()
         .order_by("clinician__display_name", "clinician__username")
     )
-    return render(request, "care/booking/directory.html", {"profiles": profiles})
+    own = set(
+        User.objects.filter(client_links__member=user, client_links__ended_at=None).values_list(
+            "pk", flat=True
+        )
+    )
+    context = {"profiles": profiles, "own": own}
+    return render(request, "care/booking/directory.html", context)
 
 
 @require_GET
@@ -416,9 +441,16 @@ def schedule(request: HttpRequest) -> HttpResponse:
         "next": (first + step).isoformat(),
         "today": today,
         "zone": zone.key,
+        "hours_zone": _hours_zone_if_other(user, zone),
     }
     with timezone.override(zone):
         return render(request, "care/booking/schedule.html", context)
+
+
+def _hours_zone_if_other(user: User, zone: ZoneInfo) -> str:
+    """The zone of the clinician's weekly hours when it is not the one pages use."""
+    hours_zone = services.get_profile(user).timezone
+    return hours_zone if hours_zone != zone.key else ""
 
 
 # --- calendar feeds -----------------------------------------------------------------
@@ -451,6 +483,7 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
 urlpatterns: list[URLPattern] = [
     path("", home, name="home"),
     path("appointments/<uuid:code>/", appointment, name="appointment"),
+    path("appointments/<uuid:code>/event.ics", appointment_ics, name="appointment-ics"),
     path("appointments/<uuid:code>/cancel/", cancel, name="cancel"),
     path("appointments/<uuid:code>/reschedule/", reschedule, name="reschedule"),
     path("clinicians/", clinicians, name="clinicians"),

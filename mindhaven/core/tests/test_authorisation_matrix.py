@@ -345,6 +345,12 @@ PAGES: list[Row] = [
         url=alices("appointment", "/care/appointments/{}/"),
     ),
     Row(
+        "care/appointments/<uuid:code>/event.ics",
+        signed_in(**OTHERS_404),
+        url=alices("appointment", "/care/appointments/{}/event.ics"),
+        why="one appointment as a calendar file, for its participants",
+    ),
+    Row(
         "care/appointments/<uuid:code>/cancel/",
         signed_in(alice=REDIRECT, bob=REDIRECT, **OTHERS_404),
         method="post",
