@@ -202,6 +202,33 @@ class BookingPagesTestCase(BaseTestCase):
         self.client.post(f"/care/availability/exceptions/{day_off.pk}/delete/")
         self.assertFalse(AvailabilityException.objects.exists())
 
+    def test_it_warns_that_time_off_keeps_booked_appointments(self) -> None:
+        self.appointment()  # 09:00 London on self.between
+        self.client.force_login(self.bob)
+        # Afternoon off: nothing booked then, no warning.
+        response = self.client.post(
+            "/care/availability/exceptions/",
+            {
+                "date": self.between.isoformat(),
+                "kind": "unavailable",
+                "start": "13:00",
+                "end": "17:00",
+            },
+            follow=True,
+        )
+        self.assertNotContains(response, "You still have")
+        response = self.client.post(
+            "/care/availability/exceptions/",
+            {"date": self.between.isoformat(), "kind": "unavailable"},
+            follow=True,
+        )
+        self.assertContains(response, "You still have 1 appointment in that time.")
+        day_url = f"/care/schedule/?date={self.between.isoformat()}&amp;view=day"
+        self.assertContains(response, f'<a href="{day_url}">see that day in your schedule</a>')
+        self.assertTrue(Appointment.objects.get().is_booked)  # nothing was cancelled
+        # On a phone the table of changes scrolls inside its own region, not the page.
+        self.assertContains(response, 'class="care-table-wrap" role="region"')
+
     def test_it_shows_the_clinicians_week_and_day(self) -> None:
         found = self.appointment()
         self.client.force_login(self.bob)
@@ -246,6 +273,16 @@ class BookingPagesTestCase(BaseTestCase):
         self.assertContains(page, "Yes, cancel it")
         self.assertContains(page, f'href="/care/messages/{thread.code}/"')
         self.assertContains(page, f'href="/care/appointments/{found.code}/event.ics"')
+
+    def test_it_says_when_a_booked_time_has_passed(self) -> None:
+        begins = timezone.now().replace(microsecond=0) - timedelta(days=3)
+        past = self.appointment(begins)
+        self.client.force_login(self.bob)
+        page = self.client.get(f"/care/appointments/{past.code}/")
+        self.assertContains(page, "Booked; this time has passed")
+        self.assertNotContains(page, "Yes, cancel it")
+        upcoming = self.client.get(f"/care/appointments/{self.appointment().code}/")
+        self.assertNotContains(upcoming, "this time has passed")
 
     def test_it_gives_one_appointment_as_an_ics_file_to_its_participants(self) -> None:
         found = self.appointment()

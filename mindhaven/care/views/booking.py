@@ -26,7 +26,9 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -152,6 +154,7 @@ def appointment(request: HttpRequest, code: UUID) -> HttpResponse:
         "zone": zone_of(user).key,
         "is_clinician": user.pk == found.clinician_id,
         "can_change": found.is_booked and found.end > timezone.now(),
+        "is_past": found.end <= timezone.now(),
         "cancel_notice_hours": services.get_profile(found.clinician).cancel_notice_hours,
         "includes": optional_templates(APPOINTMENT_INCLUDES),
         "thread": _thread_with(user, other),
@@ -385,12 +388,14 @@ def add_exception(request: HttpRequest) -> HttpResponse:
     _require_clinician(user)
     form = ExceptionForm(request.POST)
     if form.is_valid():
+        change = form.change()
         try:
-            services.add_exception(clinician=user, change=form.change())
+            services.add_exception(clinician=user, change=change)
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
             messages.success(request, _("The change to your availability was added."))
+            _warn_of_kept_appointments(request, user, change)
             return redirect(reverse("care:availability") + "#exceptions")
     profile = services.get_profile(user)
     context = {
@@ -400,6 +405,32 @@ def add_exception(request: HttpRequest) -> HttpResponse:
         "exceptions": AvailabilityException.objects.filter(clinician=user),
     }
     return render(request, "care/booking/availability.html", context, status=400)
+
+
+def _warn_of_kept_appointments(request: HttpRequest, user: User, change: services.ChangeIn) -> None:
+    """Time off cancels nothing: say so when appointments are still booked in it."""
+    if change.kind != AvailabilityException.Kind.UNAVAILABLE:
+        return
+    zone = ZoneInfo(services.get_profile(user).timezone)
+    start, end = services.day_range(change.date, change.date, zone)
+    if change.start is not None and change.end is not None:
+        start = datetime.combine(change.date, change.start, tzinfo=zone)
+        end = datetime.combine(change.date, change.end, tzinfo=zone)
+    kept = Appointment.objects.filter(
+        clinician=user, status=Appointment.Status.BOOKED, start__lt=end, end__gt=start
+    ).count()
+    if not kept:
+        return
+    day_url = reverse("care:schedule") + f"?date={change.date.isoformat()}&view=day"
+    text = ngettext(
+        "You still have %(count)d appointment in that time. Time off does not cancel it:",
+        "You still have %(count)d appointments in that time. Time off does not cancel them:",
+        kept,
+    ) % {"count": kept}
+    messages.warning(
+        request,
+        format_html('{} <a href="{}">{}</a>', text, day_url, _("see that day in your schedule")),
+    )
 
 
 @require_POST
