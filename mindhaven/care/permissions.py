@@ -91,6 +91,24 @@ def get_profile_for_booking(user: User, code: UUID | str) -> ClinicianProfile:
     return profile
 
 
+def get_client_for_care(user: User, code: UUID | str) -> User:
+    """The member with this code, for the clinician they are linked to now; else Http404.
+
+    It opens only what the two share anyway (their appointments, the clinician's own
+    notes, the thread when the member shares messages), so it needs no consent category.
+    """
+    if user.role != User.Role.CLINICIAN:
+        raise Http404
+    member = User.objects.filter(code=as_uuid(code), is_active=True).first()
+    if member is None:
+        raise Http404
+    if member.role != User.Role.MEMBER:
+        raise Http404
+    if not is_linked(member=member, clinician=user):
+        raise Http404
+    return member
+
+
 def get_exception_for_clinician(user: User, pk: int) -> AvailabilityException:
     """One of the clinician's own availability exceptions; anyone else's is 404."""
     exception = AvailabilityException.objects.filter(pk=pk).first()

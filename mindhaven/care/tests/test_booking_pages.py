@@ -327,6 +327,34 @@ class BookingPagesTestCase(BaseTestCase):
         User.objects.filter(pk=self.bob.pk).update(timezone="Europe/London")
         self.assertNotContains(self.client.get("/care/schedule/"), 'id="zone-differs"')
 
+    def test_it_gives_the_clinician_a_page_per_client_with_sessions_notes_and_messages(
+        self,
+    ) -> None:
+        upcoming = self.appointment()
+        begins = timezone.now().replace(microsecond=0) - timedelta(days=3)
+        past = self.appointment(begins)
+        self.client.force_login(self.bob)
+        clients = self.client.get("/accounts/clients/")
+        url = f"/care/clients/{self.alice.code}/"
+        self.assertContains(clients, f'href="{url}"')
+        page = self.client.get(url)
+        self.assertContains(page, f'href="/care/appointments/{upcoming.code}/"')
+        self.assertContains(page, f'href="/care/appointments/{past.code}/note/"')
+        self.assertContains(page, "Write session note")
+        self.assertContains(page, "does not share Messages with you")
+        grant_consent(member=self.alice, clinician=self.bob, categories=["messages"])
+        page = self.client.get(url)
+        thread = Thread.objects.get(member=self.alice, clinician=self.bob)
+        self.assertContains(page, f'href="/care/messages/{thread.code}/"')
+        # The schedule links each client's name to this page too.
+        self.assertContains(self.client.get(f"/care/schedule/?date={self.between}"), url)
+        # Only bob, and only while alice is linked to him.
+        for outsider in (self.alice, self.dave, self.carol, self.charlie):
+            self.client.force_login(outsider)
+            self.assertEqual(self.client.get(url).status_code, 404, outsider)
+        self.client.force_login(self.bob)
+        self.assertEqual(self.client.get(f"/care/clients/{self.charlie.code}/").status_code, 404)
+
     def test_it_makes_the_demo_data_once(self) -> None:
         create_demo_personas(password="demo password 42")
         create_demo_personas(password="demo password 42")

@@ -39,6 +39,7 @@ from mindhaven.care.forms import RULE_FIELDS, WEEKDAY_FIELDS, AvailabilityForm, 
 from mindhaven.care.models import Appointment, AvailabilityException, ClinicianProfile, Thread
 from mindhaven.care.permissions import (
     get_appointment_for_participant,
+    get_client_for_care,
     get_exception_for_clinician,
     get_feed_by_token,
     get_profile_for_booking,
@@ -141,6 +142,29 @@ def home(request: HttpRequest) -> HttpResponse:
             "care/booking/home.html",
             {"upcoming": upcoming, "past": past, "zone": zone_of(user).key},
         )
+
+
+@require_GET
+def client(request: HttpRequest, code: UUID) -> HttpResponse:
+    """A clinician's page for one client: their appointments together (each past one
+    with its session note), and the way to their messages."""
+    user = _user(request)
+    member = get_client_for_care(user, code)
+    now = timezone.now()
+    together = (
+        Appointment.objects.filter(clinician=user, member=member)
+        .select_related("member", "clinician", "session_note")
+        .order_by("start")
+    )
+    context = {
+        "member": member,
+        "upcoming": [a for a in together.filter(end__gt=now) if a.is_booked],
+        "past": list(together.filter(end__lte=now, status=Appointment.Status.BOOKED))[::-1],
+        "thread": _thread_with(user, member),
+        "zone": zone_of(user).key,
+    }
+    with timezone.override(zone_of(user)):
+        return render(request, "care/booking/client.html", context)
 
 
 @require_GET
@@ -517,6 +541,7 @@ urlpatterns: list[URLPattern] = [
     path("appointments/<uuid:code>/event.ics", appointment_ics, name="appointment-ics"),
     path("appointments/<uuid:code>/cancel/", cancel, name="cancel"),
     path("appointments/<uuid:code>/reschedule/", reschedule, name="reschedule"),
+    path("clients/<uuid:code>/", client, name="client"),
     path("clinicians/", clinicians, name="clinicians"),
     path("clinicians/<uuid:code>/", clinician, name="clinician"),
     path("clinicians/<uuid:code>/book/", book, name="book"),

@@ -329,6 +329,12 @@ PAGES: list[Row] = [
     Row("care/", signed_in()),
     Row("care/clinicians/", signed_in()),
     Row(
+        "care/clients/<uuid:code>/",
+        signed_in(alice=NOT_FOUND, **OTHERS_404),
+        url=lambda cast, actor: f"/care/clients/{cast.users['alice'].code}/",
+        why="a clinician's page for a client linked to them now",
+    ),
+    Row(
         "care/clinicians/<uuid:code>/",
         signed_in(**OTHERS_404),
         url=lambda cast, actor: f"/care/clinicians/{cast.users['bob'].code}/",
