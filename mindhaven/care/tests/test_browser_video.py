@@ -87,6 +87,9 @@ def wait_samples(page: Page, count: int) -> None:
 def admitted_call(browser, browser_context_args, login, member_url, clinician_url):
     member = open_page(browser, browser_context_args)
     clinician = open_page(browser, browser_context_args)
+    console: list[str] = []
+    member.on("console", lambda m: console.append(f"member: {m.text}"))
+    clinician.on("console", lambda m: console.append(f"clinician: {m.text}"))
     login(member, member_url["base"], "alice", PASSWORD)
     login(clinician, clinician_url["base"], "bob", PASSWORD)
     member.goto(member_url["room"])
@@ -98,9 +101,17 @@ def admitted_call(browser, browser_context_args, login, member_url, clinician_ur
     expect(admit).to_be_enabled(timeout=WAIT)
     admit.focus()  # by keyboard, as anyone may
     clinician.keyboard.press("Enter")
-    for page in (member, clinician):
-        expect(page.locator("#call")).to_have_attribute("data-state", "connected", timeout=WAIT)
-        wait_for_number(page, "frames-decoded", 0)
+    try:
+        for page in (member, clinician):
+            expect(page.locator("#call")).to_have_attribute("data-state", "connected", timeout=WAIT)
+            wait_for_number(page, "frames-decoded", 0)
+    except AssertionError:  # say where each side stood, for a call that did not connect
+        for name, page in (("member", member), ("clinician", clinician)):
+            print(
+                name, page.evaluate("() => JSON.stringify(document.getElementById('call').dataset)")
+            )
+        print("\n".join(console))
+        raise
     return member, clinician
 
 

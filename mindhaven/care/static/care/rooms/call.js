@@ -1,11 +1,13 @@
 // The video room: waiting room, admission, and a 1:1 WebRTC call.
 //
-// Signalling goes through ws/care/rooms/<code>/ (care/signalling.py). Negotiation
-// follows the "perfect negotiation" pattern: the member is polite (gives way when both
-// offer at once), the clinician impolite (and the one who restarts ICE after a network
-// drop). Every peer connection has a random id sent with "join", so each side can tell
-// a reloaded page (new connection, start again) from a socket that only reconnected
-// (same connection, media may still flow).
+// Signalling goes through ws/care/rooms/<code>/ (care/signalling.py). The clinician's
+// page makes the first offer of every connection (so the two never offer at once when
+// the call starts) and is the one that repairs it: it sends its offer again when it may
+// have been lost, and restarts ICE after a network drop. Any later renegotiation follows
+// the "perfect negotiation" pattern, with the member as the polite side. Every peer
+// connection has a random id sent with "join", so each side can tell a reloaded page
+// (new connection, start again) from a socket that only reconnected (same connection,
+// media may still flow).
 //
 // The page's state is in the DOM for assistive tech and for tests: data-state on
 // #call, and the figures from getStats() as data-* attributes.
@@ -114,7 +116,7 @@ function connect() {
     root.dataset.socketOpens = String(opens);
     ws.send(JSON.stringify({ type: 'join', peer: myPeer }));
     while (outbox.length && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(outbox.shift()));
-    if (opens > 1 && pc && !mediaFlowing()) restartIce();
+    if (opens > 1) resync();
   });
   ws.addEventListener('message', (event) => {
     let message;
@@ -163,7 +165,7 @@ async function onMessage(message) {
       admitted = true;
       ended = false;
       await ensureMedia();
-      if (peerPresent) startCall();
+      if (peerPresent && !polite) startCall();
       else setState('connecting', role === 'member' ? text.admitted : text.connecting);
       break;
     case 'ended':
@@ -203,8 +205,16 @@ async function onPresence(message) {
   const fresh = message.peer !== remotePeer;
   if (fresh) newPeer(message.peer);
   if (!admitted) return preCallState();
+  if (polite) {
+    // The member waits for the clinician's offer; a reloaded clinician page sends a new one.
+    if (fresh && pc) {
+      stopCall();
+      setState('connecting', text.connecting);
+    }
+    return;
+  }
   if (fresh || !pc) startCall();
-  else if (!mediaFlowing()) restartIce();
+  else resync();
 }
 
 function newPeer(peer) {
@@ -242,8 +252,11 @@ function startCall() {
   pc.addEventListener('negotiationneeded', negotiate);
   pc.addEventListener('iceconnectionstatechange', updateCallState);
   pc.addEventListener('connectionstatechange', updateCallState);
+  pc.addEventListener('signalingstatechange', updateCallState);
   root.dataset.framesDecoded = '0';
   delete root.dataset.firstFrameAt;
+  lastRestart = Date.now();
+  disconnectedSince = 0;
   setState('connecting', text.connecting);
   sampleStats(50);
 }
@@ -253,7 +266,8 @@ async function negotiate() {
   try {
     makingOffer = true;
     await connection.setLocalDescription();
-    if (connection === pc) send({ type: 'offer', sdp: connection.localDescription.sdp });
+    const description = connection.localDescription;
+    if (connection === pc && description) send({ type: description.type, sdp: description.sdp });
   } catch (error) {
     console.warn('call: could not make an offer', error);
   } finally {
@@ -301,8 +315,21 @@ async function onSignal(message) {
   }
 }
 
-// After a network drop: the impolite side restarts ICE (a new offer with new
-// credentials); an offer lost while the socket was down is rolled back first.
+// The clinician's page repairs a connection that is not flowing: an offer still waiting
+// for its answer is sent again (it may have been lost while a socket was down);
+// otherwise ICE restarts.
+function resync() {
+  if (!pc || polite || !admitted) return;
+  lastRestart = Date.now();
+  if (pc.signalingState === 'have-local-offer' && pc.localDescription) {
+    send({ type: 'offer', sdp: pc.localDescription.sdp });
+  } else if (pc.signalingState === 'stable' && !mediaFlowing()) {
+    restartIce();
+  }
+}
+
+// After a network drop: a new offer with new ICE credentials; an offer lost while the
+// socket was down is rolled back first.
 async function restartIce() {
   if (!pc || polite || !admitted) return;
   lastRestart = Date.now();
@@ -330,6 +357,11 @@ async function refreshIceServers() {
 }
 
 function updateCallState() {
+  if (pc) {
+    // For people helping with a call that does not connect (and for tests).
+    root.dataset.ice = pc.iceConnectionState;
+    root.dataset.signaling = pc.signalingState;
+  }
   if (!pc || !admitted || ended) return;
   const ice = pc.iceConnectionState;
   if (mediaFlowing()) {
@@ -647,13 +679,15 @@ if (soundButton) {
   });
 }
 
-// The impolite side keeps trying to restore a dropped connection.
+// The clinician's page keeps repairing a connection that does not flow: a short
+// "disconnected" often heals by itself; a connection still setting up gets longer.
 setInterval(() => {
-  if (!pc || polite || !admitted || !socket) return;
+  if (!pc || polite || !admitted || !socket || mediaFlowing()) return;
+  const ice = pc.iceConnectionState;
   const stuck = disconnectedSince && Date.now() - disconnectedSince > 3000;
-  if ((stuck || pc.iceConnectionState === 'failed') && Date.now() - lastRestart > 5000) {
-    restartIce();
-  }
+  if (ice === 'disconnected' && !stuck) return;
+  const patience = ice === 'new' || ice === 'checking' ? 10000 : 5000;
+  if (Date.now() - lastRestart > patience) resync();
 }, 1000);
 
 window.addEventListener('pagehide', () => {
