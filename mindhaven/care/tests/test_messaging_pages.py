@@ -50,6 +50,25 @@ class MessagingPagesTestCase(BaseTestCase):
         self.assertContains(r, "2 unread messages")
         self.assertNotContains(r, "words")  # no content in the list
 
+    def test_it_counts_unread_messages_beside_messages_in_the_nav(self) -> None:
+        badge = '<span class="nav-count" aria-hidden="true">2</span>'
+        self.send(self.bob, "first words")
+        self.send(self.bob, "second words")
+        self.client.force_login(self.alice)
+        home = self.client.get("/care/")
+        self.assertContains(home, badge)
+        self.assertContains(home, '<span class="visually-hidden">2 unread messages</span>')
+        self.client.get(self.url)  # reading the thread marks them read
+        self.assertNotContains(self.client.get("/care/"), 'class="nav-count"')
+        # bob's count follows alice's consent: none once she stops sharing messages.
+        self.send(self.alice, "a reply")
+        self.client.force_login(self.bob)
+        self.assertContains(
+            self.client.get("/care/"), '<span class="nav-count" aria-hidden="true">1</span>'
+        )
+        revoke_consent(member=self.alice, grant=self.grant)
+        self.assertNotContains(self.client.get("/care/"), 'class="nav-count"')
+
     def test_it_lists_for_bob_only_clients_who_share_messages(self) -> None:
         agree_to_privacy(user=self.charlie)
         grant_consent(member=self.charlie, clinician=self.bob, categories=["mood"])
