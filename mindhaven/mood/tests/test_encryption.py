@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import TransactionTestCase, override_settings
 
-from mindhaven.accounts.services import issue_token
+from mindhaven.accounts.services import agree_to_privacy, issue_token
 from mindhaven.core.encryption import reset_keys
 from mindhaven.core.testing import BaseTestCase, make_user
 from mindhaven.mood.models import MoodEntry
@@ -23,6 +23,7 @@ class EncryptionAtRestTestCase(TransactionTestCase):
 
     def test_it_never_stores_the_note_in_plain_text(self) -> None:
         alice = make_user("alice")
+        agree_to_privacy(user=alice)
         token = issue_token(user=alice, name="test")[1]
         marker = f"marker-{uuid.uuid4().hex}"
         body = entry(note=f"Today {marker} was hard.")
