@@ -98,9 +98,16 @@ class BookingPagesTestCase(BaseTestCase):
         near.refresh_from_db()
         self.assertTrue(near.is_booked)
         far = self.appointment()
-        self.client.post(f"/care/appointments/{far.code}/cancel/")
+        cancelled = self.client.post(f"/care/appointments/{far.code}/cancel/", follow=True)
         far.refresh_from_db()
         self.assertFalse(far.is_booked)
+        # No dead end: the member can pick another time with the same clinician.
+        self.assertContains(cancelled, f'href="/care/clinicians/{self.bob.code}/"')
+        self.assertContains(cancelled, "Book another time with")
+        self.client.force_login(self.bob)
+        self.assertNotContains(
+            self.client.get(f"/care/appointments/{far.code}/"), "Book another time"
+        )
 
     def test_it_reschedules_from_the_page(self) -> None:
         found = self.appointment()

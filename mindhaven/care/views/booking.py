@@ -172,6 +172,7 @@ def appointment(request: HttpRequest, code: UUID) -> HttpResponse:
     user = _user(request)
     found = get_appointment_for_participant(user, code)
     other = found.member if user.pk == found.clinician_id else found.clinician
+    profile = services.get_profile(found.clinician)
     context = {
         "appointment": found,
         "other": other,
@@ -179,7 +180,8 @@ def appointment(request: HttpRequest, code: UUID) -> HttpResponse:
         "is_clinician": user.pk == found.clinician_id,
         "can_change": found.is_booked and found.end > timezone.now(),
         "is_past": found.end <= timezone.now(),
-        "cancel_notice_hours": services.get_profile(found.clinician).cancel_notice_hours,
+        "cancel_notice_hours": profile.cancel_notice_hours,
+        "can_book_again": not found.is_booked and services.can_book(member=user, profile=profile),
         "includes": optional_templates(APPOINTMENT_INCLUDES),
         "thread": _thread_with(user, other),
     }
