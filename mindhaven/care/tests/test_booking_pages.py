@@ -245,7 +245,15 @@ class BookingPagesTestCase(BaseTestCase):
         day = self.client.get(
             "/care/schedule/", {"date": (self.between + timedelta(1)).isoformat(), "view": "day"}
         )
-        self.assertNotContains(day, f"/care/appointments/{found.code}/")
+        self.assertContains(day, "No appointments.")
+        # Whatever day is shown, the next appointment is one link away (here: once).
+        self.assertContains(day, f"/care/appointments/{found.code}/", count=1)
+        self.assertContains(day, "Your next appointment:")
+        found.status = Appointment.Status.CANCELLED
+        found.save()
+        self.assertContains(
+            self.client.get("/care/schedule/"), "You have no upcoming appointments."
+        )
         self.client.force_login(self.alice)
         self.assertEqual(self.client.get("/care/schedule/").status_code, 403)
 

@@ -144,7 +144,7 @@ class NotesPagesTestCase(BaseTestCase):
     def test_it_has_a_print_button_and_stylesheet(self) -> None:
         self.signed()
         r = self.client.get(self.url)
-        self.assertContains(r, "data-print hidden")
+        self.assertContains(r, 'class="button button-secondary" data-print hidden')
         self.assertContains(r, "care/notes/notes.css")
         self.assertContains(r, "care/notes/notes.js")
 

@@ -499,6 +499,12 @@ def schedule(request: HttpRequest) -> HttpResponse:
         "today": today,
         "zone": zone.key,
         "hours_zone": _hours_zone_if_other(user, zone),
+        "next_appointment": Appointment.objects.filter(
+            clinician=user, status=Appointment.Status.BOOKED, end__gt=timezone.now()
+        )
+        .select_related("member")
+        .order_by("start")
+        .first(),
     }
     with timezone.override(zone):
         return render(request, "care/booking/schedule.html", context)
