@@ -275,6 +275,17 @@ def test_it_recovers_after_the_signalling_socket_drops(
     )  # a new connection: the count started again
     wait_for_number(clinician, "frames-decoded", 0)
 
+    # And the clinician's page reloading: it offers again, and the member's page answers.
+    alice_frames = wait_for_number(member, "frames-decoded", 10)
+    clinician.reload()
+    member.wait_for_function(
+        f"() => Number(document.getElementById('call').dataset.framesDecoded) < {alice_frames}",
+        timeout=WAIT,
+    )  # alice's page dropped the old connection for the new one
+    for page in (clinician, member):
+        expect(page.locator("#call")).to_have_attribute("data-state", "connected", timeout=WAIT)
+        wait_for_number(page, "frames-decoded", 0)
+
 
 def test_it_tests_the_camera_and_microphone(page, live_server_url, login, axe_check):
     make_user("charlie")
