@@ -4,12 +4,15 @@ violations, in English and Spanish."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from mindhaven.accounts.models import User
 from mindhaven.care.models import Appointment, ClinicianProfile
+from mindhaven.care.services import booking as services
 from mindhaven.care.tests.booking_helpers import give_bob_hours, link
 from mindhaven.core.testing import PASSWORD, make_user
 
@@ -86,4 +89,49 @@ def test_it_books_by_keyboard_and_every_page_passes_axe(
     login(page, live_server_url, "alice", PASSWORD)
     page.goto(f"{live_server_url}/care/")
     assert page.locator("h1").inner_text() == "Citas"
+    axe_check(page)
+
+
+def test_it_cancels_by_keyboard_only_after_confirming_on_a_phone(
+    live_server_url: str, page: Any, login: Callable[..., None], axe_check: Callable[[Any], None]
+) -> None:
+    alice = make_user("alice", timezone="Europe/London")
+    bob = make_user("bob", User.Role.CLINICIAN, is_demo=True, timezone="Europe/London")
+    link(alice, bob)
+    give_bob_hours(bob)
+    profile = ClinicianProfile.objects.get(clinician=bob)
+    now = timezone.now()
+    slot = services.free_slots(
+        profile, start=now + timedelta(days=2), end=now + timedelta(days=30), now=now
+    )[0]
+    booked = Appointment.objects.create(member=alice, clinician=bob, start=slot.start, end=slot.end)
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, live_server_url, "alice", PASSWORD)
+    page.goto(f"{live_server_url}/care/appointments/{booked.code}/")
+    confirm = page.locator("#cancel-confirm button[type=submit]")
+    assert not confirm.is_visible()  # one press of "Cancel appointment" cancels nothing
+    tab_to(page, "#cancel-confirm summary")
+    page.keyboard.press("Enter")
+    assert confirm.is_visible()
+    axe_check(page)
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    booked.refresh_from_db()
+    assert booked.is_booked
+    tab_to(page, "#cancel-confirm button[type=submit]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    booked.refresh_from_db()
+    assert not booked.is_booked
+    assert "Book another time with" in page.locator("main").inner_text()
+    axe_check(page)
+
+    # bob's page for alice: her sessions and the way to write their notes.
+    page.context.clear_cookies()
+    login(page, live_server_url, "bob", PASSWORD)
+    page.goto(f"{live_server_url}/accounts/clients/")
+    tab_to(page, f"a[href='/care/clients/{alice.code}/']")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.locator("h1").inner_text() == alice.name
     axe_check(page)
