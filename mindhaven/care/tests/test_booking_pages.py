@@ -361,6 +361,14 @@ class BookingPagesTestCase(BaseTestCase):
         page = self.client.get(url)
         thread = Thread.objects.get(member=self.alice, clinician=self.bob)
         self.assertContains(page, f'href="/care/messages/{thread.code}/"')
+        # So do the appointment page and the thread, for bob only.
+        appointment_page = self.client.get(f"/care/appointments/{upcoming.code}/")
+        self.assertContains(appointment_page, f'href="{url}"')
+        self.assertContains(self.client.get(f"/care/messages/{thread.code}/"), f'href="{url}"')
+        self.client.force_login(self.alice)
+        self.assertNotContains(self.client.get(f"/care/appointments/{upcoming.code}/"), url)
+        self.assertNotContains(self.client.get(f"/care/messages/{thread.code}/"), url)
+        self.client.force_login(self.bob)
         # The schedule links each client's name to this page too.
         self.assertContains(self.client.get(f"/care/schedule/?date={self.between}"), url)
         # Only bob, and only while alice is linked to him.

@@ -43,6 +43,7 @@ from mindhaven.care.permissions import (
     get_exception_for_clinician,
     get_feed_by_token,
     get_profile_for_booking,
+    is_linked,
 )
 from mindhaven.care.services import booking as services
 from mindhaven.care.services.messaging import open_threads
@@ -180,6 +181,9 @@ def appointment(request: HttpRequest, code: UUID) -> HttpResponse:
         "is_clinician": user.pk == found.clinician_id,
         "can_change": found.is_booked and found.end > timezone.now(),
         "is_past": found.end <= timezone.now(),
+        # The clinician's page for this client opens only while they are linked.
+        "client_page": user.pk == found.clinician_id
+        and is_linked(member=found.member, clinician=user),
         "cancel_notice_hours": profile.cancel_notice_hours,
         "can_book_again": not found.is_booked and services.can_book(member=user, profile=profile),
         "includes": optional_templates(APPOINTMENT_INCLUDES),
