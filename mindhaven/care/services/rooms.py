@@ -25,13 +25,14 @@ from mindhaven.accounts.models import User
 from mindhaven.care.models import VideoRoom
 from mindhaven.notifications.services import notify
 from mindhaven.safety import Level, assess_text
+from mindhaven.safety.models import SafetyAlert
 from mindhaven.safety.services import raise_alert_if_urgent
 
 logger = logging.getLogger("mindhaven.care.rooms")
 
 CHAT_MAX_LENGTH = 2_000
 WAITING_KIND = "care.room_waiting"
-ALERT_SOURCE = "video"
+ALERT_SOURCE = SafetyAlert.Source.VIDEO.value
 MEMBER = "member"
 CLINICIAN = "clinician"
 
