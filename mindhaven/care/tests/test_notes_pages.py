@@ -157,13 +157,21 @@ class NotesPagesTestCase(BaseTestCase):
         self.assertContains(r, "Firmar y bloquear")
 
     def test_the_link_shows_the_clinician_and_then_the_member(self) -> None:
-        def link(user: object, appointment: Appointment) -> str:
+        def link(user: object, appointment: Appointment, has_started: bool = True) -> str:
             request = RequestFactory().get("/")
             request.user = user  # type: ignore[assignment]
-            context = {"appointment": appointment, "request": request}
+            context = {"appointment": appointment, "request": request, "has_started": has_started}
             return render_to_string("care/notes/_link.html", context)
 
         self.assertIn("Write session note", link(self.bob, self.appointment))
+        # Before the session starts there is nothing to write (the page would refuse).
+        self.assertNotIn("href", link(self.bob, self.appointment, has_started=False))
+        upcoming = make_appointment(self.bob, self.alice, hours_from_now=4)
+        page = self.client.get(f"/care/appointments/{upcoming.code}/")
+        self.assertNotContains(page, "Write session note")
+        self.assertContains(
+            self.client.get(f"/care/appointments/{self.appointment.code}/"), "Write session note"
+        )
         self.assertNotIn("href", link(self.alice, self.appointment))
         self.assertNotIn("href", link(self.charlie, self.appointment))
         self.signed()

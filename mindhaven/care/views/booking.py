@@ -181,6 +181,7 @@ def appointment(request: HttpRequest, code: UUID) -> HttpResponse:
         "is_clinician": user.pk == found.clinician_id,
         "can_change": found.is_booked and found.end > timezone.now(),
         "is_past": found.end <= timezone.now(),
+        "has_started": found.start <= timezone.now(),
         # The clinician's page for this client opens only while they are linked.
         "client_page": user.pk == found.clinician_id
         and is_linked(member=found.member, clinician=user),
