@@ -139,7 +139,7 @@ def mindhaven_call(browser: Any, base: str, code: str, states: dict[str, Any]) -
         started = clinician.evaluate(
             "() => { const t = Date.now(); document.getElementById('admit').click(); return t; }"
         )
-        return first_frame_at(member) - started
+        return float(first_frame_at(member) - started)
     finally:
         member_context.close()
         clinician_context.close()
@@ -156,7 +156,7 @@ def reference_call(browser: Any, base: str, run: int) -> float:
         started = caller.evaluate(
             "() => { const t = Date.now(); document.getElementById('start').click(); return t; }"
         )
-        return first_frame_at(callee) - started
+        return float(first_frame_at(callee) - started)
     finally:
         callee_context.close()
         caller_context.close()

@@ -35,9 +35,9 @@ def files(connection: ServerConnection, request: Request) -> Response | None:
     path = request.path.split("?")[0]
     if path.startswith("/ws/"):
         return None  # a websocket: relay it
-    name, kind = FILES.get(path, (None, None))
-    if name is None:
+    if path not in FILES:
         return connection.respond(http.HTTPStatus.NOT_FOUND, "not found\n")
+    name, kind = FILES[path]
     body = (HERE / name).read_bytes()
     headers = Headers({"Content-Type": kind, "Content-Length": str(len(body))})
     return Response(200, "OK", headers, body)
