@@ -23,8 +23,10 @@ class Persona:
 
 
 PERSONAS = (
-    Persona("alice", "Alice", User.Role.MEMBER, "member, client of bob", "Europe/London", "GB"),
-    Persona("bob", "Dr Bob Rivera", User.Role.CLINICIAN, "clinician", "America/New_York", "US"),
+    # alice in New York and bob in London: the demo shows times across zones (and their
+    # different daylight-saving dates) from the start.
+    Persona("alice", "Alice", User.Role.MEMBER, "member, client of bob", "America/New_York", "US"),
+    Persona("bob", "Dr Bob Rivera", User.Role.CLINICIAN, "clinician", "Europe/London", "GB"),
     Persona(
         "carol",
         "Carol",
@@ -91,7 +93,7 @@ def create_demo_personas(*, password: str) -> list[User]:
 
 
 # DESIGN.md: alice is bob's client and shares her mood and questionnaires with him.
-DEMO_SHARED = ["mood", "assessments"]
+DEMO_SHARED = ["mood", "assessments", "messages"]
 
 
 def _link_alice_to_bob() -> None:

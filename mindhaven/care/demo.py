@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -9,8 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from mindhaven.accounts.models import User
-from mindhaven.care.models import Appointment, ClinicianProfile
+from mindhaven.care.models import Appointment, ClinicianProfile, Thread
 from mindhaven.care.services import booking as services
+from mindhaven.care.services.messaging import send_message
 
 BOB_HOURS = [
     services.WindowIn(day, start, end)
@@ -42,6 +44,7 @@ def create_demo_care() -> None:
     )
     now = timezone.now()
     _past_session(alice, bob, now)
+    _welcome_message(alice, bob)
     if Appointment.objects.filter(
         member=alice, clinician=bob, status=Appointment.Status.BOOKED, start__gt=now
     ).exists():
@@ -53,6 +56,25 @@ def create_demo_care() -> None:
     if free:
         slot = free[0]
         Appointment.objects.create(member=alice, clinician=bob, start=slot.start, end=slot.end)
+
+
+# A fixed code: the message is sent once however often the demo runs.
+WELCOME_CODE = uuid.uuid5(uuid.NAMESPACE_URL, "https://mindhaven.example/demo/welcome-message")
+
+
+def _welcome_message(alice: User, bob: User) -> None:
+    """bob's first message to alice, so the demo's thread is not empty."""
+    thread, _created = Thread.objects.get_or_create(member=alice, clinician=bob)
+    send_message(
+        author=bob,
+        thread=thread,
+        body=(
+            "Hello Alice, this is where we can write to each other between sessions. "
+            "I read messages on my working days (Monday to Thursday, UK time). "
+            "If you need help urgently, please use the Get help now page."
+        ),
+        code=WELCOME_CODE,
+    )
 
 
 def _past_session(alice: User, bob: User, now: datetime) -> None:

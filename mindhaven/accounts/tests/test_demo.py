@@ -4,6 +4,7 @@ from django.core.management import call_command
 from django.test import TestCase, override_settings
 
 from mindhaven.accounts.models import User
+from mindhaven.care.models import Message
 
 
 class DemoTestCase(TestCase):
@@ -43,3 +44,17 @@ class DemoTestCase(TestCase):
         self.run_demo()
         self.run_demo()
         assert User.objects.count() == 5
+
+    def test_it_opens_a_thread_with_one_welcome_message_however_often_it_runs(self) -> None:
+        self.run_demo()
+        self.run_demo()
+        messages = Message.objects.filter(thread__member__username="alice")
+        assert messages.count() == 1
+        assert messages.get().author.username == "bob"
+        assert "between sessions" in messages.get().body
+
+    def test_it_puts_alice_in_new_york_and_bob_in_london(self) -> None:
+        self.run_demo()
+        zones = dict(User.objects.values_list("username", "timezone"))
+        assert zones["alice"] == "America/New_York"
+        assert zones["bob"] == "Europe/London"
