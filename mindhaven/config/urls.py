@@ -1,8 +1,7 @@
 from django.contrib import admin
-from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
-from django.views.i18n import set_language
 
+from mindhaven.accounts.views.language import choose_language
 from mindhaven.api import api
 
 urlpatterns = [
@@ -14,7 +13,7 @@ urlpatterns = [
     path("safety/", include("mindhaven.safety.urls")),
     path("care/", include("mindhaven.care.urls")),
     # Anyone may choose a language, signed in or not.
-    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("i18n/setlang/", choose_language, name="set_language"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
