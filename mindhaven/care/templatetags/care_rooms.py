@@ -10,13 +10,14 @@ from django.utils import timezone
 from mindhaven.accounts.models import User
 from mindhaven.care.models import Appointment, VideoRoom
 from mindhaven.care.permissions import room_window
+from mindhaven.care.services.booking import when_text
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
 def room_entry(context: template.Context, appointment: Appointment) -> dict[str, Any]:
-    """{"open", "url", "opens", "closes", "is_member", "admitted", "upcoming"}: open when
+    """{"open", "url", "opens", "opens_text", "closes", "is_member", "admitted", "upcoming"}: open when
     the room's window (permissions.room_window) holds now, for a participant."""
     user = context.get("user") or getattr(context.get("request"), "user", None)
     if not isinstance(user, User) or not appointment.is_booked:
@@ -31,6 +32,8 @@ def room_entry(context: template.Context, appointment: Appointment) -> dict[str,
         "upcoming": now < opens,
         "url": reverse("care:room", args=[appointment.code]),
         "opens": opens,
+        # In the viewer's zone, named, like every other time on the appointment page.
+        "opens_text": when_text(opens, user),
         "closes": closes,
         "is_member": user.pk == appointment.member_id,
         "admitted": room is not None and room.admitted_at is not None and room.ended_at is None,

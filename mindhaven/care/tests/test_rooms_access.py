@@ -153,7 +153,9 @@ class RoomsAccessTestCase(BaseTestCase):
         self.assertIn("Join video", html)
         later = book(self.alice, self.bob, starts_in=timedelta(days=2))
         html = render_to_string("care/rooms/_join.html", {"appointment": later, "user": self.alice})
-        self.assertIn("The video room opens at", html)
+        self.assertIn("The video room opens on", html)
+        # In alice's zone, named, like the other times on the appointment page.
+        self.assertIn(f"({self.alice.timezone})", html)
         self.assertNotIn("/care/rooms/", html)
         html = render_to_string(
             "care/rooms/_join.html", {"appointment": self.appointment, "user": self.charlie}
