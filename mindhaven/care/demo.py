@@ -11,11 +11,11 @@ from django.utils import timezone
 
 from mindhaven.accounts.models import User
 from mindhaven.care.models import Appointment, ClinicianProfile, Thread
-from mindhaven.care.services import booking as services
+from mindhaven.care.services import availability
 from mindhaven.care.services.messaging import send_message
 
 BOB_HOURS = [
-    services.WindowIn(day, start, end)
+    availability.WindowIn(day, start, end)
     for day in range(4)  # Monday to Thursday
     for start, end in ((time(9, 0), time(12, 0)), (time(13, 0), time(17, 0)))
 ]
@@ -28,7 +28,7 @@ def create_demo_care() -> None:
     appointment with him, each unless she has one."""
     bob = User.objects.get(username="bob")
     alice = User.objects.get(username="alice")
-    services.set_availability(
+    availability.set_availability(
         clinician=bob,
         rules={"timezone": "Europe/London", "slot_minutes": 50, "buffer_minutes": 10},
         weekly=BOB_HOURS,
@@ -49,8 +49,8 @@ def create_demo_care() -> None:
         member=alice, clinician=bob, status=Appointment.Status.BOOKED, start__gt=now
     ).exists():
         return
-    profile = services.get_profile(bob)
-    free = services.free_slots(
+    profile = availability.get_profile(bob)
+    free = availability.free_slots(
         profile, start=now + timedelta(days=2), end=now + timedelta(days=16), now=now
     )
     if free:

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from mindhaven.care.models import AvailabilityException, ClinicianProfile
-from mindhaven.care.services import booking as services
+from mindhaven.care.services import availability
 
 WEEKDAY_FIELDS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 WEEKDAY_LABELS = (
@@ -116,7 +116,7 @@ class AvailabilityForm(forms.ModelForm[ClinicianProfile]):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        windows: list[services.WindowIn] = []
+        windows: list[availability.WindowIn] = []
         self.window_fields: list[str] = []
         for index, name in enumerate(WEEKDAY_FIELDS):
             try:
@@ -131,7 +131,7 @@ class AvailabilityForm(forms.ModelForm[ClinicianProfile]):
                 )
                 continue
             for start, end in ranges:
-                windows.append(services.WindowIn(index, start, end))
+                windows.append(availability.WindowIn(index, start, end))
                 self.window_fields.append(name)
         self.windows = windows
         return data
@@ -187,9 +187,9 @@ class ExceptionForm(forms.Form):
     )
     note = forms.CharField(label=_("Note (only you see it)"), required=False, max_length=120)
 
-    def change(self) -> services.ChangeIn:
+    def change(self) -> availability.ChangeIn:
         data = self.cleaned_data
-        return services.ChangeIn(
+        return availability.ChangeIn(
             data["date"], data["kind"], data["start"], data["end"], data["note"]
         )
 

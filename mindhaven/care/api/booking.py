@@ -18,6 +18,7 @@ from mindhaven.accounts.models import User
 from mindhaven.care import calendar, slots
 from mindhaven.care.models import Appointment, AvailabilityException, ClinicianProfile
 from mindhaven.care.permissions import get_appointment_for_participant, get_profile_for_booking
+from mindhaven.care.services import availability
 from mindhaven.care.services import booking as services
 
 router = Router(tags=["care"])
@@ -65,9 +66,9 @@ class AvailabilityIn(Schema):
 
     timezone: str = Field(description="IANA zone the weekly windows are written in")
     slot_minutes: int = Field(description="session length, 10 to 240")
-    weekly: list[WindowSchema] = Field(max_length=services.MAX_WINDOWS)
+    weekly: list[WindowSchema] = Field(max_length=availability.MAX_WINDOWS)
     exceptions: list[ExceptionSchema] | None = Field(
-        None, max_length=services.MAX_EXCEPTIONS, description="replaces them all when given"
+        None, max_length=availability.MAX_EXCEPTIONS, description="replaces them all when given"
     )
     buffer_minutes: int | None = None
     min_notice_hours: int | None = None
@@ -120,7 +121,7 @@ def get_availability(request: HttpRequest) -> dict[str, Any]:
     """The signed-in clinician's booking rules, weekly windows and exceptions."""
     user = _user(request)
     _require_clinician(user)
-    return _availability(services.get_profile(user))
+    return _availability(availability.get_profile(user))
 
 
 @router.put(
@@ -142,12 +143,13 @@ def put_availability(request: HttpRequest, payload: AvailabilityIn) -> dict[str,
     exceptions = None
     if payload.exceptions is not None:
         exceptions = [
-            services.ChangeIn(e.date, e.kind, e.start, e.end, e.note) for e in payload.exceptions
+            availability.ChangeIn(e.date, e.kind, e.start, e.end, e.note)
+            for e in payload.exceptions
         ]
-    profile = services.set_availability(
+    profile = availability.set_availability(
         clinician=user,
         rules=rules,
-        weekly=[services.WindowIn(w.weekday, w.start, w.end) for w in payload.weekly],
+        weekly=[availability.WindowIn(w.weekday, w.start, w.end) for w in payload.weekly],
         exceptions=exceptions,
     )
     return _availability(profile)
@@ -236,8 +238,8 @@ def list_slots(request: HttpRequest, code: UUID, filters: Query[SlotFilters]) ->
         raise DjangoValidationError({"to": ["must be on or after `from`"]})
     if (last - first).days >= MAX_SLOT_DAYS:
         raise DjangoValidationError({"to": [f"at most {MAX_SLOT_DAYS} days from `from`"]})
-    start, end = services.day_range(first, last, zone)
-    found = services.free_slots(profile, start=start, end=end)
+    start, end = availability.day_range(first, last, zone)
+    found = availability.free_slots(profile, start=start, end=end)
     return {"items": [{"start": s.start, "end": s.end} for s in found]}
 
 

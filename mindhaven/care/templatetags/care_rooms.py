@@ -17,8 +17,9 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def room_entry(context: template.Context, appointment: Appointment) -> dict[str, Any]:
-    """{"open", "url", "opens", "opens_text", "closes", "is_member", "admitted", "upcoming"}: open when
-    the room's window (permissions.room_window) holds now, for a participant."""
+    """{"open", "url", "opens", "opens_text", "closes", "is_member", "admitted",
+    "upcoming"}: open when the room's window (permissions.room_window) holds now, for a
+    participant."""
     user = context.get("user") or getattr(context.get("request"), "user", None)
     if not isinstance(user, User) or not appointment.is_booked:
         return {"open": False, "upcoming": False}

@@ -8,9 +8,9 @@ from typing import Any
 from mindhaven.accounts.models import User
 from mindhaven.accounts.services import agree_to_privacy, link_member
 from mindhaven.care.models import ClinicianProfile
-from mindhaven.care.services import booking as services
+from mindhaven.care.services import availability
 
-MONDAY_MORNING = [services.WindowIn(0, time(9, 0), time(12, 0))]
+MONDAY_MORNING = [availability.WindowIn(0, time(9, 0), time(12, 0))]
 
 
 def give_bob_hours(bob: User, **rules: Any) -> ClinicianProfile:
@@ -23,7 +23,7 @@ def give_bob_hours(bob: User, **rules: Any) -> ClinicianProfile:
         "horizon_days": 730,
         "cancel_notice_hours": 24,
     }
-    return services.set_availability(
+    return availability.set_availability(
         clinician=bob, rules=defaults | rules, weekly=MONDAY_MORNING, exceptions=[]
     )
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from mindhaven.accounts.models import User
 from mindhaven.care.models import Appointment, ClinicianProfile
-from mindhaven.care.services import booking as services
+from mindhaven.care.services import availability
 from mindhaven.care.tests.booking_helpers import give_bob_hours, link
 from mindhaven.core.testing import PASSWORD, make_user
 
@@ -101,7 +101,7 @@ def test_it_cancels_by_keyboard_only_after_confirming_on_a_phone(
     give_bob_hours(bob)
     profile = ClinicianProfile.objects.get(clinician=bob)
     now = timezone.now()
-    slot = services.free_slots(
+    slot = availability.free_slots(
         profile, start=now + timedelta(days=2), end=now + timedelta(days=30), now=now
     )[0]
     booked = Appointment.objects.create(member=alice, clinician=bob, start=slot.start, end=slot.end)

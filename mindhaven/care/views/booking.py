@@ -45,6 +45,7 @@ from mindhaven.care.permissions import (
     get_profile_for_booking,
     is_linked,
 )
+from mindhaven.care.services import availability as hours
 from mindhaven.care.services import booking as services
 from mindhaven.care.services.messaging import open_threads
 
@@ -109,8 +110,8 @@ def _first_day(request: HttpRequest, zone: ZoneInfo) -> date:
 
 
 def _slot_days(profile: ClinicianProfile, first: date, zone: ZoneInfo) -> list[Day]:
-    start, end = services.day_range(first, first + timedelta(days=DAYS_SHOWN - 1), zone)
-    return group_by_day(services.free_slots(profile, start=start, end=end), zone)
+    start, end = hours.day_range(first, first + timedelta(days=DAYS_SHOWN - 1), zone)
+    return group_by_day(hours.free_slots(profile, start=start, end=end), zone)
 
 
 def _parse_start(value: str) -> datetime | None:
@@ -173,7 +174,7 @@ def appointment(request: HttpRequest, code: UUID) -> HttpResponse:
     user = _user(request)
     found = get_appointment_for_participant(user, code)
     other = found.member if user.pk == found.clinician_id else found.clinician
-    profile = services.get_profile(found.clinician)
+    profile = hours.get_profile(found.clinician)
     context = {
         "appointment": found,
         "other": other,
@@ -186,7 +187,7 @@ def appointment(request: HttpRequest, code: UUID) -> HttpResponse:
         "client_page": user.pk == found.clinician_id
         and is_linked(member=found.member, clinician=user),
         "cancel_notice_hours": profile.cancel_notice_hours,
-        "can_book_again": not found.is_booked and services.can_book(member=user, profile=profile),
+        "can_book_again": not found.is_booked and hours.can_book(member=user, profile=profile),
         "includes": optional_templates(APPOINTMENT_INCLUDES),
         "thread": _thread_with(user, other),
     }
@@ -233,7 +234,7 @@ def reschedule(request: HttpRequest, code: UUID) -> HttpResponse:
     if not found.is_booked:
         messages.error(request, _("This appointment was cancelled."))
         return redirect("care:appointment", code=found.code)
-    profile = services.get_profile(found.clinician)
+    profile = hours.get_profile(found.clinician)
     zone = zone_of(user)
     error = ""
     if request.method == "POST":
@@ -320,7 +321,7 @@ def clinician(request: HttpRequest, code: UUID) -> HttpResponse:
     first = _first_day(request, zone)
     context = {
         "profile": profile,
-        "can_book": services.can_book(member=user, profile=profile),
+        "can_book": hours.can_book(member=user, profile=profile),
         "is_member": user.role == User.Role.MEMBER,
         "days": _slot_days(profile, first, zone),
         "zone": zone.key,
@@ -367,7 +368,7 @@ def book(request: HttpRequest, code: UUID) -> HttpResponse:
         "zone": zone.key,
         "client_id": uuid.uuid4(),
         "error": error,
-        "can_book": services.can_book(member=user, profile=profile),
+        "can_book": hours.can_book(member=user, profile=profile),
     }
     with timezone.override(zone):
         return render(request, "care/booking/book.html", context, status=400 if error else 200)
@@ -380,12 +381,12 @@ def book(request: HttpRequest, code: UUID) -> HttpResponse:
 def availability(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     _require_clinician(user)
-    profile = services.get_profile(user)
+    profile = hours.get_profile(user)
     form = AvailabilityForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
-                services.set_availability(clinician=user, rules=form.rules(), weekly=form.windows)
+                hours.set_availability(clinician=user, rules=form.rules(), weekly=form.windows)
                 form.save_profile()
         except ValidationError as exc:
             form.add_service_errors(exc)
@@ -421,14 +422,14 @@ def add_exception(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         change = form.change()
         try:
-            services.add_exception(clinician=user, change=change)
+            hours.add_exception(clinician=user, change=change)
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
             messages.success(request, _("The change to your availability was added."))
             _warn_of_kept_appointments(request, user, change)
             return redirect(reverse("care:availability") + "#exceptions")
-    profile = services.get_profile(user)
+    profile = hours.get_profile(user)
     context = {
         **_field_groups(),
         "form": AvailabilityForm(instance=profile),
@@ -438,12 +439,12 @@ def add_exception(request: HttpRequest) -> HttpResponse:
     return render(request, "care/booking/availability.html", context, status=400)
 
 
-def _warn_of_kept_appointments(request: HttpRequest, user: User, change: services.ChangeIn) -> None:
+def _warn_of_kept_appointments(request: HttpRequest, user: User, change: hours.ChangeIn) -> None:
     """Time off cancels nothing: say so when appointments are still booked in it."""
     if change.kind != AvailabilityException.Kind.UNAVAILABLE:
         return
-    zone = ZoneInfo(services.get_profile(user).timezone)
-    start, end = services.day_range(change.date, change.date, zone)
+    zone = ZoneInfo(hours.get_profile(user).timezone)
+    start, end = hours.day_range(change.date, change.date, zone)
     if change.start is not None and change.end is not None:
         start = datetime.combine(change.date, change.start, tzinfo=zone)
         end = datetime.combine(change.date, change.end, tzinfo=zone)
@@ -483,7 +484,7 @@ def schedule(request: HttpRequest) -> HttpResponse:
     one_day = request.GET.get("view") == "day"
     first = asked if one_day else asked - timedelta(days=asked.weekday())
     length = 1 if one_day else 7
-    start, end = services.day_range(first, first + timedelta(days=length - 1), zone)
+    start, end = hours.day_range(first, first + timedelta(days=length - 1), zone)
     found = (
         Appointment.objects.filter(
             clinician=user, status=Appointment.Status.BOOKED, start__lt=end, end__gt=start
@@ -517,7 +518,7 @@ def schedule(request: HttpRequest) -> HttpResponse:
 
 def _hours_zone_if_other(user: User, zone: ZoneInfo) -> str:
     """The zone of the clinician's weekly hours when it is not the one pages use."""
-    hours_zone = services.get_profile(user).timezone
+    hours_zone = hours.get_profile(user).timezone
     return hours_zone if hours_zone != zone.key else ""
 
 
