@@ -232,11 +232,15 @@ function start() {
   });
   window.addEventListener("online", () => {
     // Back online: try now rather than at the end of the backoff.
+    if (closedForGood || isOpen()) return;
+    attempt = 0;
     if (timer !== null) {
       window.clearTimeout(timer);
       timer = null;
-      attempt = 0;
       connect();
+    } else if (socket && socket.readyState === WebSocket.CONNECTING) {
+      // Started while offline, so it will fail: its close retries at once (attempt 0).
+      socket.close();
     }
   });
   connect();
