@@ -13,7 +13,9 @@ from mindhaven.accounts.services import (
     agree_to_privacy,
     create_invite,
     grant_consent,
+    link_member,
 )
+from mindhaven.care.models import ClinicianProfile
 from mindhaven.core.testing import BaseTestCase
 
 SHARING = "/accounts/sharing/"
@@ -61,14 +63,31 @@ class CarePagesTestCase(BaseTestCase):
         with mock.patch("textstat.backend.counts._count_syllables.get_cmudict", return_value=None):
             self.assertLessEqual(textstat.flesch_kincaid_grade(text), 8)
 
-    def test_it_lists_clinicians(self) -> None:
+    def test_it_lists_only_clinicians_who_chose_the_directory(self) -> None:
+        ClinicianProfile.objects.create(clinician=self.bob, listed=True)
+        ClinicianProfile.objects.create(clinician=self.dave, listed=False)
         self.client.force_login(self.alice)
         r = self.client.get("/accounts/clinicians/")
         self.assertContains(r, "Bob")
-        self.assertContains(r, "Dave")
+        self.assertContains(r, f'href="/care/clinicians/{self.bob.code}/"')
+        self.assertNotContains(r, "Dave")
         self.assertNotContains(r, "Charlie")
 
+    def test_it_lists_the_members_own_clinician_even_when_unlisted(self) -> None:
+        link_member(member=self.alice, clinician=self.dave, how="invite")
+        self.client.force_login(self.alice)
+        r = self.client.get("/accounts/clinicians/")
+        self.assertContains(r, "Dave")
+        self.assertContains(r, "Linked: choose what to share")
+
+    def test_it_does_not_link_to_an_unlisted_clinician_from_the_directory(self) -> None:
+        self.sign_in()
+        r = self.client.post(f"/accounts/clinicians/{self.dave.code}/link/")
+        self.assertEqual(r.status_code, 404)
+        self.assertFalse(CareLink.objects.filter(member=self.alice).exists())
+
     def test_it_links_from_the_directory(self) -> None:
+        ClinicianProfile.objects.create(clinician=self.dave, listed=True)
         self.sign_in()
         r = self.client.post(f"/accounts/clinicians/{self.dave.code}/link/")
         self.assertRedirects(r, SHARING, fetch_redirect_response=False)

@@ -5,7 +5,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -62,8 +63,12 @@ def clinicians(request: HttpRequest) -> HttpResponse:
             "clinician_id", flat=True
         )
     )
-    people = User.objects.filter(role=User.Role.CLINICIAN, is_active=True).order_by(
-        "display_name", "username"
+    # The directory is opt-in: clinicians who list themselves (care's profile page),
+    # and the member's own clinicians.
+    people = (
+        User.objects.filter(role=User.Role.CLINICIAN, is_active=True)
+        .filter(Q(clinician_profile__listed=True) | Q(pk__in=linked))
+        .order_by("display_name", "username")
     )
     rows = [{"clinician": person, "linked": person.pk in linked} for person in people]
     return render(request, "accounts/care/clinicians.html", {"rows": rows})
@@ -78,6 +83,8 @@ def link_clinician(request: HttpRequest, code: str) -> HttpResponse:
         clinician = services.find_clinician(str(code))
     except ValidationError as exc:
         raise PermissionDenied from exc
+    if not User.objects.filter(pk=clinician.pk, clinician_profile__listed=True).exists():
+        raise Http404  # not in the directory: an invite link is the way to them
     services.link_member(member=member, clinician=clinician, how=CareLink.How.DIRECTORY)
     messages.success(
         request,
