@@ -10,6 +10,7 @@ own rows), so a run that overlaps a cron entry does no harm.
 
 from __future__ import annotations
 
+import io
 import logging
 import threading
 import traceback
@@ -68,11 +69,19 @@ def claim(job: Job, *, now: datetime) -> bool:
     return claimed == 1
 
 
+def run_command(name: str, *args: str) -> None:
+    """Run a job's command; what it prints goes to the debug log, not the console (the
+    worker shares the server's terminal under `make run`)."""
+    out = io.StringIO()
+    call_command(name, *args, stdout=out)
+    logger.debug("%s: %s", name, out.getvalue().strip())
+
+
 def run_due(
     jobs: Iterable[Job] | None = None,
     *,
     now: datetime | None = None,
-    runner: Callable[..., object] = call_command,
+    runner: Callable[..., object] = run_command,
 ) -> list[str]:
     """Run every due job once; returns the commands that ran. A failing job is logged
     and recorded, and does not stop the others."""

@@ -64,7 +64,11 @@ class ScheduleTestCase(BaseTestCase):
 
     def test_it_runs_the_real_commands_from_the_worker_in_batch_mode(self) -> None:
         out = StringIO()
-        call_command("worker", "--batch", stdout=out)
+        with self.assertLogs("mindhaven.schedule", "DEBUG") as logs:
+            call_command("worker", "--batch", stdout=out)
         self.assertIn("escalate-alerts", out.getvalue())
+        # What the jobs print goes to the debug log, not the worker's console.
+        self.assertIn("safety alerts escalated", "\n".join(logs.output))
+        self.assertNotIn("safety alerts escalated", out.getvalue())
         self.assertIsNotNone(ScheduledJob.objects.get(name="escalate-alerts").last_finished_at)
         self.assertEqual(ScheduledJob.objects.get(name="escalate-alerts").last_error, "")
