@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in emails point at the address `make run` serves.
+export MINDHAVEN_SITE_URL ?= http://$(HOST):$(PORT)
 VENDOR := mindhaven/core/static/vendor
 PO_FILES := $(wildcard mindhaven/locale/*/LC_MESSAGES/*.po mindhaven/locale_overrides/*/LC_MESSAGES/*.po)
 MO_FILES := $(PO_FILES:.po=.mo)
