@@ -139,8 +139,15 @@ class TrustTestCase(BaseTestCase):
         print(f"trust page summary (es): Szigriszt-Pazos {ease}")
         self.assertGreaterEqual(ease, SPANISH_MIN_EASE, summary)
         page = TextOf.extract(html)
-        for english in ("Who can see what", "Every look is logged", "Encryption"):
+        for english in ("Who can see what", "Every look is logged", "Encryption", "never records"):
             self.assertNotIn(english, page)
+        self.assertIn("nunca graba una sesión", page)
+
+    def test_it_says_video_is_peer_to_peer_encrypted_and_never_recorded(self) -> None:
+        page = TextOf.extract(self.get())
+        self.assertIn("encrypted all the way (DTLS-SRTP)", page)
+        self.assertIn("never records a session", page)
+        self.assertIn("the chat in a call is not saved", page)
 
 
 class TrustSignedInTestCase(TestCase):
