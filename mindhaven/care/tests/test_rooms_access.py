@@ -111,6 +111,7 @@ class RoomsAccessTestCase(BaseTestCase):
         self.client.force_login(self.alice)
         response = self.client.get(f"/care/rooms/{later.code}/")
         self.assertContains(response, "The room opens at", status_code=404)
+        self.assertContains(response, f"({self.alice.timezone})", status_code=404)
         self.assertFalse(VideoRoom.objects.exists())
 
     def test_it_sends_visitors_to_sign_in(self) -> None:
