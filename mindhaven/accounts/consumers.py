@@ -15,6 +15,9 @@ from mindhaven.accounts.services import consent_group
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_CONSENT_REVOKED = 4403
 CLOSE_NOT_FOUND = 4404
+# The client kept sending over its rate limit (HTTP 429); not final: pages reconnect
+# with backoff, and the new socket starts with full limits.
+CLOSE_TOO_MANY_MESSAGES = 4429
 
 
 class ConsentBoundConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]

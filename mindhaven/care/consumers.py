@@ -6,6 +6,8 @@
 from __future__ import annotations
 
 import json
+import logging
+import time
 from typing import Any
 from uuid import UUID
 
@@ -20,6 +22,7 @@ from django.utils.translation import gettext as _
 from mindhaven.accounts.consumers import (
     CLOSE_CONSENT_REVOKED,
     CLOSE_NOT_FOUND,
+    CLOSE_TOO_MANY_MESSAGES,
     CLOSE_UNAUTHENTICATED,
 )
 from mindhaven.accounts.models import User
@@ -28,11 +31,26 @@ from mindhaven.accounts.services import PRIVACY_AGREEMENT_DETAIL, consent_group
 from mindhaven.care.models import Message, Thread
 from mindhaven.care.permissions import MESSAGES, get_thread_for_participant
 from mindhaven.care.services.messaging import mark_thread_read, send_message, thread_group
+from mindhaven.core.ratelimit import FloodLimit, Verdict
 from mindhaven.safety import Level
 from mindhaven.safety.panel import panel_context
 
+logger = logging.getLogger("mindhaven.care.consumers")
+
 # At most this many messages are sent back by one replay (the newest of them).
 REPLAY_MAX = 500
+
+# Rate limits per socket, as (burst, sustained per second); see FloodLimit for the
+# flood rule (3 x burst dropped within burst / rate seconds closes with 4429).
+# message.send: people type; 10 at once (a pasted list, or the page resending what
+# was pending after a reconnect) then one a second is far above a real conversation
+# and far below a script filling the other person's thread.
+SEND_LIMIT = (10, 1.0)
+# replay renders up to REPLAY_MAX messages; the page sends one per (re)connect.
+REPLAY_LIMIT = (3, 0.1)
+# read (sent for each message that arrives while the page is visible, so about as
+# often as the other person's sends), and anything malformed or of an unknown type.
+OTHER_LIMIT = (10, 1.0)
 
 
 def render_message(message: Message, viewer: User) -> str:
@@ -79,6 +97,9 @@ class ThreadConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     - {"type": "replay", "after": "<message code>" | null}: every message after that
       one (all, when null or unknown) as message.posted, then {"type": "replay.done"}.
     - {"type": "read"}: marks what the other person sent as read.
+    Each socket is rate limited per kind (SEND_LIMIT, REPLAY_LIMIT, OTHER_LIMIT): a
+    message over its limit is dropped and answered with an error (field "non_field"),
+    and a client that keeps flooding is closed with 4429 (CLOSE_TOO_MANY_MESSAGES).
     It hears `message.posted` ({"code", "author", "mine", "html"}) and `thread.read`
     ({"reader", "mine", "messages", "read_at"}) from the thread's group.
     """
@@ -86,6 +107,10 @@ class ThreadConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     thread: Thread | None = None
     viewer: User | None = None
     joined: tuple[str, ...] = ()
+    limits: dict[str, FloodLimit]
+    flooded = False
+    # The rate limits' clock; tests replace it with a fake one.
+    clock = staticmethod(time.monotonic)
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -105,6 +130,14 @@ class ThreadConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         for group in groups:
             await self.channel_layer.group_add(group, self.channel_name)
         self.joined = tuple(groups)
+        self.limits = {
+            kind: FloodLimit(rate, burst, clock=self.clock)
+            for kind, (burst, rate) in (
+                ("message.send", SEND_LIMIT),
+                ("replay", REPLAY_LIMIT),
+                ("other", OTHER_LIMIT),
+            )
+        }
         await self.accept()
 
     async def disconnect(self, code: int) -> None:
@@ -116,10 +149,12 @@ class ThreadConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             content = json.loads(text_data or "")
         except ValueError:
             content = None
+        kind = content.get("type") if isinstance(content, dict) else None
+        if not await self._within_limit(content, kind):
+            return
         if not isinstance(content, dict):
             await self._error("", "type", _("Send a JSON object with a type."))
             return
-        kind = content.get("type")
         if kind == "message.send":
             await self._send_message(content)
         elif kind == "replay":
@@ -129,6 +164,33 @@ class ThreadConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             await database_sync_to_async(mark_thread_read)(reader=self.viewer, thread=self.thread)
         else:
             await self._error("", "type", _("Unknown type: use message.send, replay or read."))
+
+    async def _within_limit(self, content: object, kind: object) -> bool:
+        """Take from the message kind's bucket; over it, drop the message with an error
+        (and close with 4429 when the client keeps flooding)."""
+        assert self.viewer is not None and self.thread is not None
+        if self.flooded:
+            return False  # closing already: drop whatever was still in flight
+        bucket = kind if isinstance(kind, str) and kind in ("message.send", "replay") else "other"
+        verdict = self.limits[bucket].check()
+        if verdict is Verdict.ALLOW:
+            return True
+        logger.warning(
+            "rate limit: dropped a %s message from user %s in thread %s%s",
+            kind if isinstance(kind, str) else "?",
+            self.viewer.code,
+            self.thread.code,
+            "; closing the socket" if verdict is Verdict.CLOSE else "",
+        )
+        raw_code = content.get("code") if isinstance(content, dict) else None
+        client_code = raw_code if kind == "message.send" and isinstance(raw_code, str) else ""
+        with translation.override(self.viewer.locale):
+            message = _("Too many messages: wait a moment and try again.")
+        await self._error(client_code[:64], "non_field", message)
+        if verdict is Verdict.CLOSE:
+            self.flooded = True
+            await self.close(code=CLOSE_TOO_MANY_MESSAGES)
+        return False
 
     async def _error(self, client_code: str, field: str, message: str) -> None:
         errors = [{"field": field, "message": message}]

@@ -22,6 +22,10 @@ with {"type": "error", "field", "message"}; the socket stays open):
 - {"type": "chat", "id": <uuid>, "text": "..."}: in-call chat (`send_call_chat`).
 - {"type": "hangup"}: ends the call for both (`end_call`).
 
+Each socket is rate limited (SIGNAL_LIMIT for everything but chat, CHAT_LIMIT for chat):
+a message over the limit is dropped, logged and answered with an error (field
+"message"); a client that keeps flooding is closed with 4429 (CLOSE_TOO_MANY_MESSAGES).
+
 What the server sends: {"type": "state", ...} first, then "presence", "admitted",
 "ended", the relayed signals (with the sender's "peer"), "chat", "error".
 """
@@ -31,6 +35,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
 from typing import Any
 from uuid import UUID
 
@@ -39,12 +44,19 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.utils import translation
+from django.utils.translation import gettext as _
 
-from mindhaven.accounts.consumers import CLOSE_NOT_FOUND, CLOSE_UNAUTHENTICATED
+from mindhaven.accounts.consumers import (
+    CLOSE_NOT_FOUND,
+    CLOSE_TOO_MANY_MESSAGES,
+    CLOSE_UNAUTHENTICATED,
+)
 from mindhaven.accounts.models import User
 from mindhaven.care.models import VideoRoom
 from mindhaven.care.permissions import get_room_for_participant
 from mindhaven.care.services import rooms as services
+from mindhaven.core.ratelimit import FloodLimit, Verdict
 
 logger = logging.getLogger("mindhaven.care.signalling")
 
@@ -61,6 +73,14 @@ MAX_MLINE_INDEX = 64
 RELAYED = frozenset({"offer", "answer", "candidate"})
 CLIENT_TYPES = frozenset({"join", "admit", "chat", "hangup", *RELAYED})
 CANDIDATE_RE = re.compile(r"^(a=)?candidate:\S")
+# Rate limits per socket, as (burst, sustained per second); 3 x burst dropped within
+# burst / rate seconds closes the socket (see FloodLimit).
+# Signalling is generous: ICE gathering sends a burst of candidates (a few per
+# network interface, STUN and TURN each, more with several media sections), and a
+# reconnect resends join plus a fresh offer and candidates.
+SIGNAL_LIMIT = (60, 20.0)
+# In-call chat lines are typed by people: 10 at once, then one a second.
+CHAT_LIMIT = (10, 1.0)
 
 
 class BadMessage(Exception):
@@ -154,6 +174,10 @@ class SignallingConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
     peer = ""
     admitted = False
     replaced = False
+    flooded = False
+    limits: dict[str, FloodLimit]
+    # The rate limits' clock; tests replace it with a fake one.
+    clock = staticmethod(time.monotonic)
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -175,6 +199,10 @@ class SignallingConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         self.role = services.role_in(self.room, user)
         self.group = services.room_group(self.room)
         self.admitted = self.room.admitted_at is not None and self.room.ended_at is None
+        self.limits = {
+            "signal": FloodLimit(SIGNAL_LIMIT[1], SIGNAL_LIMIT[0], clock=self.clock),
+            "chat": FloodLimit(CHAT_LIMIT[1], CHAT_LIMIT[0], clock=self.clock),
+        }
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
         appointment = self.room.appointment
@@ -201,8 +229,16 @@ class SignallingConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         try:
-            message = clean_message(text_data)
-            await self.handle(message)
+            try:
+                message = clean_message(text_data)
+            except BadMessage:
+                # Malformed messages count against the signalling limit too.
+                if await self._within_limit("signal", text_data):
+                    raise
+                return
+            bucket = "chat" if message["type"] == "chat" else "signal"
+            if await self._within_limit(bucket, text_data):
+                await self.handle(message)
         except BadMessage as error:
             self._log_dropped(error.field, error.message, text_data)
             await self.send_json({"type": "error", "field": error.field, "message": error.message})
@@ -210,6 +246,25 @@ class SignallingConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             for field, messages in error.message_dict.items():
                 self._log_dropped(field, "; ".join(messages), text_data)
                 await self.send_json({"type": "error", "field": field, "message": messages[0]})
+
+    async def _within_limit(self, bucket: str, raw: str | None) -> bool:
+        """Take from the bucket; over it, drop the message with an error (and close
+        with 4429 when the client keeps flooding)."""
+        assert self.user is not None
+        if self.flooded:
+            return False  # closing already: drop whatever was still in flight
+        verdict = self.limits[bucket].check()
+        if verdict is Verdict.ALLOW:
+            return True
+        closing = "; closing the socket" if verdict is Verdict.CLOSE else ""
+        self._log_dropped("message", "over the rate limit" + closing, raw)
+        with translation.override(self.user.locale):
+            text = _("Too many messages: wait a moment and try again.")
+        await self.send_json({"type": "error", "field": "message", "message": text})
+        if verdict is Verdict.CLOSE:
+            self.flooded = True
+            await self.close(code=CLOSE_TOO_MANY_MESSAGES)
+        return False
 
     def _log_dropped(self, field: str, reason: str, raw: str | None) -> None:
         assert self.room is not None and self.user is not None

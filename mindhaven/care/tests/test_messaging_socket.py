@@ -1,6 +1,7 @@
 import json
 import uuid
 from typing import Any
+from unittest import mock
 
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
@@ -10,10 +11,12 @@ from django.test import Client, TransactionTestCase
 from mindhaven.accounts.consumers import (
     CLOSE_CONSENT_REVOKED,
     CLOSE_NOT_FOUND,
+    CLOSE_TOO_MANY_MESSAGES,
     CLOSE_UNAUTHENTICATED,
 )
 from mindhaven.accounts.models import User
 from mindhaven.accounts.services import agree_to_privacy, grant_consent, revoke_consent
+from mindhaven.care.consumers import SEND_LIMIT, ThreadConsumer
 from mindhaven.care.models import MESSAGE_MAX_LENGTH, Message, Thread
 from mindhaven.care.services.messaging import send_message
 from mindhaven.config.asgi import application
@@ -246,3 +249,71 @@ class MessagingSocketTestCase(TransactionTestCase):
         self.assertIn("/accounts/privacy/agree/", error["errors"][0]["message"])
         self.assertEqual(await self.count(), 0)
         await alice.disconnect()
+
+    # --- rate limits ------------------------------------------------------------------
+
+    async def replies(self, ws: WebsocketCommunicator, n: int) -> list[dict[str, Any]]:
+        """The next n acks and errors (message.posted events between them skipped)."""
+        found: list[dict[str, Any]] = []
+        while len(found) < n:
+            event: dict[str, Any] = await ws.receive_json_from(timeout=TIMEOUT)
+            if event["type"] in {"message.ack", "error"}:
+                found.append(event)
+        return found
+
+    async def test_it_drops_message_sends_over_the_rate_limit(self) -> None:
+        now = [1000.0]
+        burst = SEND_LIMIT[0]
+        with mock.patch.object(ThreadConsumer, "clock", staticmethod(lambda: now[0])):
+            alice = await self.open(self.alice)
+            codes = [str(uuid.uuid4()) for _ in range(burst + 5)]
+            with self.assertLogs("mindhaven.care.consumers", "WARNING") as logs:
+                for i, code in enumerate(codes):
+                    await alice.send_json_to({"type": "message.send", "code": code, "body": f"{i}"})
+                replies = await self.replies(alice, len(codes))
+            self.assertEqual([r["type"] for r in replies[:burst]], ["message.ack"] * burst)
+            for reply, code in zip(replies[burst:], codes[burst:], strict=True):
+                self.assertEqual(reply["type"], "error")
+                self.assertEqual(reply["code"], code)
+                self.assertEqual(reply["errors"][0]["field"], "non_field")
+                self.assertIn("Too many messages", reply["errors"][0]["message"])
+            self.assertEqual(await self.count(), burst)
+            self.assertEqual(len(logs.records), 5)
+            self.assertIn(str(self.alice.code), logs.output[0])
+            self.assertIn(str(self.thread.code), logs.output[0])
+            # The socket stays open, and a second later there is room for one more.
+            now[0] += 1.0
+            await alice.send_json_to({"type": "message.send", "code": codes[-1], "body": "x"})
+            self.assertEqual((await self.replies(alice, 1))[0]["type"], "message.ack")
+            self.assertEqual(await self.count(), burst + 1)
+            await alice.disconnect()
+
+    async def test_it_closes_a_socket_that_keeps_flooding_with_4429(self) -> None:
+        burst = SEND_LIMIT[0]
+        with mock.patch.object(ThreadConsumer, "clock", staticmethod(lambda: 1000.0)):
+            alice = await self.open(self.alice)
+            with self.assertLogs("mindhaven.care.consumers", "WARNING"):
+                for i in range(burst + 3 * burst + 5):
+                    await alice.send_json_to(
+                        {"type": "message.send", "code": str(uuid.uuid4()), "body": f"{i}"}
+                    )
+                kinds: list[str] = []
+                while True:
+                    output = await alice.receive_output(timeout=TIMEOUT)
+                    if output["type"] == "websocket.close":
+                        break
+                    kinds.append(json.loads(output["text"])["type"])
+        self.assertEqual(output, {"type": "websocket.close", "code": CLOSE_TOO_MANY_MESSAGES})
+        self.assertEqual(kinds.count("message.ack"), burst)
+        self.assertEqual(kinds.count("error"), 3 * burst)  # nothing answered after the close
+        self.assertEqual(await self.count(), burst)
+
+    async def test_it_limits_replays(self) -> None:
+        with mock.patch.object(ThreadConsumer, "clock", staticmethod(lambda: 1000.0)):
+            alice = await self.open(self.alice)
+            kinds = []
+            for _ in range(4):
+                await alice.send_json_to({"type": "replay", "after": None})
+                kinds.append((await alice.receive_json_from(timeout=TIMEOUT))["type"])
+            self.assertEqual(kinds, ["replay.done"] * 3 + ["error"])
+            await alice.disconnect()

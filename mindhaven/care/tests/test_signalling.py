@@ -2,6 +2,7 @@ import json
 import uuid
 from datetime import timedelta
 from typing import Any
+from unittest import mock
 
 from asgiref.sync import sync_to_async
 from channels.testing.websocket import WebsocketCommunicator
@@ -9,10 +10,20 @@ from django.conf import settings
 from django.test import Client, TransactionTestCase
 from django.utils import timezone
 
-from mindhaven.accounts.consumers import CLOSE_NOT_FOUND, CLOSE_UNAUTHENTICATED
+from mindhaven.accounts.consumers import (
+    CLOSE_NOT_FOUND,
+    CLOSE_TOO_MANY_MESSAGES,
+    CLOSE_UNAUTHENTICATED,
+)
 from mindhaven.accounts.models import User
 from mindhaven.care.models import Appointment, VideoRoom
-from mindhaven.care.signalling import CLOSE_MFA_REQUIRED, CLOSE_REPLACED, SDP_MAX_LENGTH
+from mindhaven.care.signalling import (
+    CLOSE_MFA_REQUIRED,
+    CLOSE_REPLACED,
+    SDP_MAX_LENGTH,
+    SIGNAL_LIMIT,
+    SignallingConsumer,
+)
 from mindhaven.config.asgi import application
 from mindhaven.core.testing import make_user
 from mindhaven.notifications.models import Notification
@@ -294,3 +305,73 @@ class SignallingTestCase(TransactionTestCase):
         await again.connect(timeout=TIMEOUT)
         state: dict[str, Any] = await again.receive_json_from(timeout=TIMEOUT)
         self.assertTrue(state["admitted"])
+
+    # --- rate limits (a frozen clock: nothing refills) -------------------------------
+
+    def frozen(self) -> Any:
+        return mock.patch.object(SignallingConsumer, "clock", staticmethod(lambda: 1000.0))
+
+    def candidate(self, n: int) -> dict[str, Any]:
+        line = f"candidate:{n} 1 udp 2122260223 192.0.2.{n % 250} {40000 + n} typ host"
+        return {**CANDIDATE, "candidate": line}
+
+    async def test_it_never_limits_a_normal_call_setup(self) -> None:
+        with self.frozen():
+            alice, bob = await self.admitted()
+            await bob.send_json_to({"type": "offer", "sdp": SDP})
+            await alice.send_json_to({"type": "answer", "sdp": SDP})
+            for n in range(30):
+                await bob.send_json_to({"type": "candidate", "candidate": self.candidate(n)})
+                await alice.send_json_to({"type": "candidate", "candidate": self.candidate(n)})
+            for ws, first in ((alice, "offer"), (bob, "answer")):
+                kinds = [(await ws.receive_json_from(timeout=TIMEOUT))["type"] for _ in range(31)]
+                self.assertEqual(kinds, [first] + ["candidate"] * 30)
+                self.assertTrue(await ws.receive_nothing(timeout=0.2))
+
+    async def test_it_relays_no_candidates_beyond_the_limit(self) -> None:
+        burst = SIGNAL_LIMIT[0]
+        with self.frozen():
+            alice, bob = await self.admitted()
+            # alice's join took one token.
+            with self.assertLogs("mindhaven.care.signalling", "WARNING") as logs:
+                for n in range(burst + 10):
+                    await alice.send_json_to({"type": "candidate", "candidate": self.candidate(n)})
+                errors = [await alice.receive_json_from(timeout=TIMEOUT) for _ in range(11)]
+            for error in errors:
+                self.assertEqual((error["type"], error["field"]), ("error", "message"))
+                self.assertIn("Too many messages", error["message"])
+            self.assertTrue(await alice.receive_nothing(timeout=0.2))
+            relayed = [await bob.receive_json_from(timeout=TIMEOUT) for _ in range(burst - 1)]
+            self.assertEqual(
+                [c["candidate"]["candidate"] for c in relayed],
+                [self.candidate(n)["candidate"] for n in range(burst - 1)],
+            )
+            self.assertTrue(await bob.receive_nothing(timeout=0.2))
+            self.assertEqual(len(logs.records), 11)
+            self.assertIn(str(self.alice.code), logs.output[0])
+            self.assertIn(str(self.appointment.code), logs.output[0])
+
+    async def test_it_closes_a_flooder_with_4429(self) -> None:
+        burst = SIGNAL_LIMIT[0]
+        with self.frozen():
+            alice, bob = await self.admitted()
+            with self.assertLogs("mindhaven.care.signalling", "WARNING"):
+                for n in range(burst - 1 + 3 * burst + 5):
+                    await alice.send_to(
+                        text_data="not json"
+                        if n % 2
+                        else json.dumps({"type": "candidate", "candidate": self.candidate(n)})
+                    )
+                errors = 0
+                while True:
+                    output = await alice.receive_output(timeout=TIMEOUT)
+                    if output["type"] == "websocket.close":
+                        break
+                    errors += json.loads(output["text"])["type"] == "error"
+            self.assertEqual(output, {"type": "websocket.close", "code": CLOSE_TOO_MANY_MESSAGES})
+            # The first burst got through (candidates relayed, garbage answered), then
+            # 3 x burst were dropped and the socket closed; nothing after the close.
+            self.assertEqual(errors, (burst - 1) // 2 + 3 * burst)
+            relayed = [await bob.receive_json_from(timeout=TIMEOUT) for _ in range(burst // 2)]
+            self.assertEqual({c["type"] for c in relayed}, {"candidate"})
+            self.assertTrue(await bob.receive_nothing(timeout=0.2))

@@ -5,7 +5,10 @@
 // asks for every message after the last one it has, so nothing is missed.
 // Without a socket the form posts as a normal form.
 const MAX_DELAY_MS = 30000;
+// Not final: 4429 (the page sent too many messages too fast): reconnect with backoff,
+// starting a few seconds out rather than at once.
 const FINAL_CLOSE_CODES = new Set([4401, 4403, 4404]);
+const CLOSE_TOO_MANY_MESSAGES = 4429;
 
 const list = document.getElementById("chat-list");
 const form = document.getElementById("chat-form");
@@ -194,6 +197,7 @@ function connect() {
       }
       return;
     }
+    if (event.code === CLOSE_TOO_MANY_MESSAGES) attempt = Math.max(attempt, 3);
     const delay = Math.min(MAX_DELAY_MS, 1000 * 2 ** attempt) * (0.5 + Math.random() / 2);
     attempt += 1;
     timer = window.setTimeout(() => {

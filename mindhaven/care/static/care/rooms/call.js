@@ -141,6 +141,9 @@ function connect() {
       stopMedia();
       return setState('replaced', text.replaced);
     }
+    // Any other code, 4429 (too many messages too fast) included: reconnect with
+    // backoff; after 4429 the first try waits a few seconds.
+    if (event.code === 4429) backoff = Math.max(backoff, 4000);
     if (admitted && !ended) setState('reconnecting', text.reconnecting);
     setTimeout(connect, backoff);
     backoff = Math.min(backoff * 2, 10000);
