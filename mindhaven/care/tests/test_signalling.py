@@ -18,6 +18,7 @@ from mindhaven.accounts.consumers import (
 from mindhaven.accounts.models import User
 from mindhaven.care.models import Appointment, VideoRoom
 from mindhaven.care.signalling import (
+    CHAT_LIMIT,
     CLOSE_MFA_REQUIRED,
     CLOSE_REPLACED,
     SDP_MAX_LENGTH,
@@ -375,3 +376,21 @@ class SignallingTestCase(TransactionTestCase):
             relayed = [await bob.receive_json_from(timeout=TIMEOUT) for _ in range(burst // 2)]
             self.assertEqual({c["type"] for c in relayed}, {"candidate"})
             self.assertTrue(await bob.receive_nothing(timeout=0.2))
+
+    async def test_it_limits_chat_lines_on_their_own(self) -> None:
+        burst = CHAT_LIMIT[0]
+        with self.frozen():
+            alice, bob = await self.admitted()
+            with self.assertLogs("mindhaven.care.signalling", "WARNING"):
+                for n in range(burst + 2):
+                    await alice.send_json_to(
+                        {"type": "chat", "id": str(uuid.uuid4()), "text": f"{n}"}
+                    )
+                mine = [await alice.receive_json_from(timeout=TIMEOUT) for _ in range(burst + 2)]
+            self.assertEqual(sorted(m["type"] for m in mine), ["chat"] * burst + ["error"] * 2)
+            lines = [await bob.receive_json_from(timeout=TIMEOUT) for _ in range(burst)]
+            self.assertEqual([line["text"] for line in lines], [str(n) for n in range(burst)])
+            self.assertTrue(await bob.receive_nothing(timeout=0.2))
+            # Signalling still has its own room.
+            await alice.send_json_to({"type": "answer", "sdp": SDP})
+            self.assertEqual((await bob.receive_json_from(timeout=TIMEOUT))["type"], "answer")
