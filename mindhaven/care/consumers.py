@@ -186,15 +186,22 @@ class ThreadConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         client_code = raw_code if kind == "message.send" and isinstance(raw_code, str) else ""
         with translation.override(self.viewer.locale):
             message = _("Too many messages: wait a moment and try again.")
-        await self._error(client_code[:64], "non_field", message)
+        # "retry": nothing is wrong with the message itself; the page keeps it and sends
+        # it again later (nothing a person wrote is dropped).
+        await self._error(client_code[:64], "non_field", message, retry=True)
         if verdict is Verdict.CLOSE:
             self.flooded = True
             await self.close(code=CLOSE_TOO_MANY_MESSAGES)
         return False
 
-    async def _error(self, client_code: str, field: str, message: str) -> None:
+    async def _error(
+        self, client_code: str, field: str, message: str, *, retry: bool = False
+    ) -> None:
         errors = [{"field": field, "message": message}]
-        await self.send_json({"type": "error", "code": client_code, "errors": errors})
+        event: dict[str, Any] = {"type": "error", "code": client_code, "errors": errors}
+        if retry:
+            event["retry"] = True
+        await self.send_json(event)
 
     async def _send_message(self, content: dict[str, Any]) -> None:
         raw_code, body = content.get("code"), content.get("body")

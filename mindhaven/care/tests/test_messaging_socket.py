@@ -141,6 +141,7 @@ class MessagingSocketTestCase(TransactionTestCase):
             error = await alice.receive_json_from(timeout=TIMEOUT)
             self.assertEqual(error["type"], "error", payload)
             self.assertEqual([e["field"] for e in error["errors"]], [field], payload)
+            self.assertNotIn("retry", error)  # a bad message is not worth sending again
         await alice.send_to(text_data="not json {")
         self.assertEqual((await alice.receive_json_from(timeout=TIMEOUT))["type"], "error")
         self.assertEqual(await self.count(), 0)
@@ -277,6 +278,8 @@ class MessagingSocketTestCase(TransactionTestCase):
                 self.assertEqual(reply["code"], code)
                 self.assertEqual(reply["errors"][0]["field"], "non_field")
                 self.assertIn("Too many messages", reply["errors"][0]["message"])
+                # The page keeps such a message and sends it again later.
+                self.assertIs(reply["retry"], True)
             self.assertEqual(await self.count(), burst)
             self.assertEqual(len(logs.records), 5)
             self.assertIn(str(self.alice.code), logs.output[0])

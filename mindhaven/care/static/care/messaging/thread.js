@@ -140,6 +140,12 @@ function handle(message) {
       }
       break;
     case "error": {
+      if (message.retry && message.code && pending.has(message.code)) {
+        // Sent too fast (e.g. many messages written offline): keep it and try again.
+        markPending(strings.waiting);
+        scheduleResend();
+        break;
+      }
       if (message.code && pending.has(message.code)) {
         const body = pending.get(message.code);
         pending.delete(message.code);
@@ -164,6 +170,23 @@ function handle(message) {
   }
 }
 
+// Resend what is still pending a little later, one message a second (the server
+// accepts bursts of 10, then one a second).
+let resendTimer = null;
+function scheduleResend() {
+  if (resendTimer !== null) return;
+  resendTimer = window.setTimeout(() => {
+    resendTimer = null;
+    let delay = 0;
+    for (const [code, body] of pending) {
+      window.setTimeout(() => {
+        if (pending.has(code)) send({ type: "message.send", code, body });
+      }, delay);
+      delay += 1100;
+    }
+  }, 2000);
+}
+
 function connect() {
   socket = new WebSocket(socketUrl(list.dataset.ws));
   socket.addEventListener("open", () => {
@@ -171,7 +194,12 @@ function connect() {
     everOpen = true;
     list.dataset.state = "open";
     send({ type: "replay", after: lastCode() });
-    for (const [code, body] of pending) send({ type: "message.send", code, body });
+    // A few at once; the rest paced, so that a long offline queue is not refused.
+    let sent = 0;
+    for (const [code, body] of pending) {
+      if (sent++ < 8) send({ type: "message.send", code, body });
+    }
+    if (pending.size > 8) scheduleResend();
     markPending(strings.sending);
     markRead();
   });
