@@ -24,8 +24,6 @@ Exits 1 if any page is over budget. KB here is 1,024 bytes, as in the Web Almana
 from __future__ import annotations
 
 import http.client
-import os
-import subprocess
 import sys
 import tempfile
 import threading
@@ -37,6 +35,7 @@ from typing import Any
 REPO_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_DIR))
 
+from bench.deployment import chromium_path, deployment_env, manage  # noqa: E402
 from mindhaven.core.testing_server import HOST, ServerProcess  # noqa: E402
 
 KB = 1024
@@ -71,41 +70,6 @@ class PageResult:
     @property
     def kb(self) -> float:
         return self.transferred / KB
-
-
-def deployment_env(data_dir: Path) -> dict[str, str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-        and not key.startswith("MINDHAVEN_")
-    }
-    env.update(
-        {
-            "MINDHAVEN_ENV": "development",
-            "MINDHAVEN_DEBUG": "false",
-            "MINDHAVEN_DATA_DIR": str(data_dir),
-            "MINDHAVEN_DEMO_PASSWORD": DEMO_PASSWORD,
-            "MINDHAVEN_LOG_LEVEL": "WARNING",
-            "DJANGO_SETTINGS_MODULE": "mindhaven.config.settings",
-            "PYTHONUNBUFFERED": "1",
-        }
-    )
-    return env
-
-
-def manage(env: dict[str, str], *args: str) -> None:
-    command = [sys.executable, "-m", "mindhaven", *args]
-    result = subprocess.run(command, cwd=REPO_DIR, env=env, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise SystemExit(f"`mindhaven {' '.join(args)}` failed:\n{result.stdout}{result.stderr}")
-
-
-def chromium_path() -> str:
-    path = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
-    if not os.access(path, os.X_OK):
-        raise SystemExit("no Chromium: install the Debian package chromium or set CHROMIUM_PATH")
-    return path
 
 
 def measure_page(browser: Any, base_url: str, name: str, path: str, state: Any) -> PageResult:
@@ -222,7 +186,7 @@ def requests_per_second(port: int, path: str) -> tuple[float, int]:
 def main() -> int:
     with tempfile.TemporaryDirectory(prefix="mindhaven-bench-") as tmp:
         data_dir = Path(tmp)
-        env = deployment_env(data_dir)
+        env = deployment_env(data_dir, MINDHAVEN_DEMO_PASSWORD=DEMO_PASSWORD)
         print(f"Building a throwaway deployment in {data_dir} ...", flush=True)
         manage(env, "migrate", "--noinput", "-v0")
         manage(env, "collectstatic", "--noinput", "-v0")

@@ -24,9 +24,7 @@ Exits 1 when the ratio is over the goal.
 from __future__ import annotations
 
 import json
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -35,6 +33,7 @@ from typing import Any
 REPO_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_DIR))
 
+from bench.deployment import chromium_path, deployment_env, manage  # noqa: E402
 from bench.video_reference import relay  # noqa: E402
 from mindhaven.core.testing_server import ServerProcess  # noqa: E402
 
@@ -66,41 +65,6 @@ for run in range({runs}):
     codes.append(str(appointment.code))
 print(json.dumps(codes))
 """
-
-
-def deployment_env(data_dir: Path) -> dict[str, str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-        and not key.startswith("MINDHAVEN_")
-    }
-    env.update(
-        {
-            "MINDHAVEN_ENV": "development",
-            "MINDHAVEN_DEBUG": "false",
-            "MINDHAVEN_DATA_DIR": str(data_dir),
-            "MINDHAVEN_LOG_LEVEL": "WARNING",
-            "DJANGO_SETTINGS_MODULE": "mindhaven.config.settings",
-            "PYTHONUNBUFFERED": "1",
-        }
-    )
-    return env
-
-
-def manage(env: dict[str, str], *args: str) -> str:
-    command = [sys.executable, "-m", "mindhaven", *args]
-    result = subprocess.run(command, cwd=REPO_DIR, env=env, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise SystemExit(f"`mindhaven {' '.join(args)}` failed:\n{result.stdout}{result.stderr}")
-    return result.stdout
-
-
-def chromium_path() -> str:
-    path = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
-    if not os.access(path, os.X_OK):
-        raise SystemExit("no Chromium: install the Debian package chromium or set CHROMIUM_PATH")
-    return path
 
 
 def signed_in(browser: Any, base: str, username: str) -> Any:
