@@ -2,13 +2,17 @@ import uuid
 from datetime import UTC, datetime
 
 from django.conf import settings
+from django.db import connection
+from django.template import Context
+from django.test.utils import CaptureQueriesContext
 
 from mindhaven.accounts.models import ConsentGrant
 from mindhaven.accounts.services import agree_to_privacy, grant_consent, revoke_consent
 from mindhaven.care.models import ClinicianProfile, Message, Thread
 from mindhaven.care.services.messaging import send_message
+from mindhaven.care.templatetags.care_messages import unread_message_count
 from mindhaven.core.models import AuditEvent
-from mindhaven.core.testing import BaseTestCase
+from mindhaven.core.testing import BaseTestCase, make_user
 from mindhaven.core.tests.test_i18n import ensure_messages_compiled
 from mindhaven.core.tests.test_i18n_accounts import USTED, visible_text
 
@@ -68,6 +72,23 @@ class MessagingPagesTestCase(BaseTestCase):
         )
         revoke_consent(member=self.alice, grant=self.grant)
         self.assertNotContains(self.client.get("/care/"), 'class="nav-count"')
+
+    def test_it_counts_a_clinicians_unread_messages_in_the_same_queries_for_any_number_of_clients(
+        self,
+    ) -> None:
+        context = Context({"user": self.bob})
+        self.send(self.alice, "a reply")
+        with CaptureQueriesContext(connection) as one_client:
+            self.assertEqual(unread_message_count(context), 1)
+        for n in range(5):
+            member = make_user(f"client{n}")
+            agree_to_privacy(user=member)
+            grant_consent(member=member, clinician=self.bob, categories=["messages"])
+            thread = Thread.objects.create(member=member, clinician=self.bob)
+            send_message(author=member, thread=thread, body=f"hello {n}", code=uuid.uuid4())
+        with CaptureQueriesContext(connection) as six_clients:
+            self.assertEqual(unread_message_count(context), 6)
+        self.assertEqual(len(six_clients), len(one_client))
 
     def test_it_lists_for_bob_only_clients_who_share_messages(self) -> None:
         agree_to_privacy(user=self.charlie)
