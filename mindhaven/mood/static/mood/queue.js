@@ -211,8 +211,15 @@ let syncing = null;
 let announceSaved = false;
 
 /** Send everything waiting; one sync at a time per page, and per browser with Web Locks. */
+// A request to sync while one runs (the "online" event during a sync that started
+// offline) is not dropped: one more sync follows, instead of waiting SYNC_EVERY_MS.
+let syncAgain = false;
+
 export function sync() {
-  if (syncing) return syncing;
+  if (syncing) {
+    syncAgain = true;
+    return syncing;
+  }
   const work = async () => {
     const removed =
       navigator.locks && navigator.locks.request
@@ -225,6 +232,10 @@ export function sync() {
     .catch((error) => console.warn("Mindhaven: outbox sync failed", error))
     .finally(() => {
       syncing = null;
+      if (syncAgain) {
+        syncAgain = false;
+        sync();
+      }
     });
   return syncing;
 }
