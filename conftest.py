@@ -152,6 +152,18 @@ def _live_server(django_db_setup: None, django_db_blocker: Any) -> Iterator[Any]
         server.stop()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """A failed test that used the live server reports what the server printed: the
+    only record of a request that hung or failed on the other side."""
+    report = yield
+    if report.failed and "_live_server" in getattr(item, "fixturenames", ()):
+        server = item.funcargs.get("_live_server") if hasattr(item, "funcargs") else None
+        if server is not None:
+            report.sections.append(("live server output (last 5000 characters)", server.output()))
+    return report
+
+
 @pytest.fixture
 def live_server_url(transactional_db: None, _live_server: Any) -> str:
     """http://127.0.0.1:<port> of the real ASGI app (HTTP and websockets) on the test DB."""

@@ -89,6 +89,17 @@ def test_a_spanish_speaker_keeps_the_plan_and_finds_crisis_lines_offline(
     wait_for_service_worker(page)
     page.get_by_role("button", name="Español").click()
     page.wait_for_url(f"{live_server_url}/")
+    # The language change installs a Spanish service worker, which caches the help page
+    # in Spanish; let it finish before going on, so that what follows does not race it.
+    assert wait_in_page(
+        page,
+        """async () => {
+            const keys = (await caches.keys()).filter((k) => k.startsWith('mindhaven-'));
+            if (keys.length !== 1) return false;
+            const cached = await (await caches.open(keys[0])).match('/help/', {ignoreVary: true});
+            return !!cached && (await cached.text()).includes('<h1>Pide ayuda ahora</h1>');
+        }""",
+    )
 
     # The plan, written in Spanish, and the copy kept on the device (the plan's offline form).
     page.goto(f"{live_server_url}/safety/plan/edit/")
@@ -105,15 +116,6 @@ def test_a_spanish_speaker_keeps_the_plan_and_finds_crisis_lines_offline(
     assert "Mindhaven no es un servicio de emergencias." in copy
 
     # The help page, cached in Spanish by the service worker, with lines in Spanish.
-    assert wait_in_page(
-        page,
-        """async () => {
-            const keys = (await caches.keys()).filter((k) => k.startsWith('mindhaven-'));
-            if (keys.length !== 1) return false;
-            const cached = await (await caches.open(keys[0])).match('/help/', {ignoreVary: true});
-            return !!cached && (await cached.text()).includes('<h1>Pide ayuda ahora</h1>');
-        }""",
-    )
     context.set_offline(True)
     try:
         response = page.goto(f"{live_server_url}/help/")
