@@ -7,6 +7,9 @@
   skipped, or failed when MINDHAVEN_REQUIRE_BROWSER=1.
 - `multiprocess` tests need PostgreSQL and REDIS_URL; skipped otherwise, or failed when
   MINDHAVEN_REQUIRE_MULTIPROCESS=1.
+- `netns` tests put a browser on a second machine (a network namespace, see
+  core/testing_network.py); they need root and iproute2, and are skipped otherwise, or
+  failed when MINDHAVEN_REQUIRE_NETNS=1.
 - `axe_check(page)` fails on serious or critical accessibility violations.
 - `login(page, live_server_url, username, password)` signs in through allauth's form.
 """
@@ -60,6 +63,12 @@ def multiprocess_unavailable_reason() -> str | None:
     return "two-process test needs " + " and ".join(missing)
 
 
+def network_unavailable_reason() -> str | None:
+    from mindhaven.core.testing_network import unavailable_reason
+
+    return unavailable_reason()
+
+
 def _required(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
 
@@ -73,9 +82,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     no_chromium = chromium_path() is None
     require_browser = _required("MINDHAVEN_REQUIRE_BROWSER")
     require_multiprocess = _required("MINDHAVEN_REQUIRE_MULTIPROCESS")
+    require_netns = _required("MINDHAVEN_REQUIRE_NETNS")
     multiprocess_reason: str | None = None
     if any(item.get_closest_marker("multiprocess") for item in items):
         multiprocess_reason = multiprocess_unavailable_reason()
+    netns_reason: str | None = None
+    if any(item.get_closest_marker("netns") for item in items):
+        netns_reason = network_unavailable_reason()
     for item in items:
         uses_playwright = PLAYWRIGHT_FIXTURES & set(getattr(item, "fixturenames", ()))
         if uses_playwright and item.get_closest_marker("browser") is None:
@@ -88,6 +101,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             and not require_multiprocess
         ):
             item.add_marker(pytest.mark.skip(reason=multiprocess_reason))
+        if item.get_closest_marker("netns") and netns_reason and not require_netns:
+            item.add_marker(pytest.mark.skip(reason=netns_reason))
     # Browser tests last: once pytest-playwright's session browser starts, its event loop
     # sits in the main thread, and async tests (async_to_sync, asyncio.run) cannot run.
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
@@ -103,6 +118,10 @@ def _required_environment(request: pytest.FixtureRequest) -> None:
         reason = multiprocess_unavailable_reason()
         if reason:
             pytest.fail(f"{reason} (MINDHAVEN_REQUIRE_MULTIPROCESS=1)", pytrace=False)
+    if node.get_closest_marker("netns"):
+        reason = network_unavailable_reason()
+        if reason:
+            pytest.fail(f"{reason} (MINDHAVEN_REQUIRE_NETNS=1)", pytrace=False)
 
 
 # --- test database ----------------------------------------------------------------

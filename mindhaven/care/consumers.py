@@ -97,6 +97,8 @@ class ThreadConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     - {"type": "replay", "after": "<message code>" | null}: every message after that
       one (all, when null or unknown) as message.posted, then {"type": "replay.done"}.
     - {"type": "read"}: marks what the other person sent as read.
+    - {"type": "ping"}: answered with {"type": "pong"} (core/static/core/liveness.js:
+      the page tells a socket that died without closing from a quiet one).
     Each socket is rate limited per kind (SEND_LIMIT, REPLAY_LIMIT, OTHER_LIMIT): a
     message over its limit is dropped and answered with an error (field "non_field"),
     and a client that keeps flooding is closed with 4429 (CLOSE_TOO_MANY_MESSAGES).
@@ -159,6 +161,8 @@ class ThreadConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             await self._send_message(content)
         elif kind == "replay":
             await self._replay(content.get("after"))
+        elif kind == "ping":
+            await self.send_json({"type": "pong"})
         elif kind == "read":
             assert self.viewer is not None and self.thread is not None
             await database_sync_to_async(mark_thread_read)(reader=self.viewer, thread=self.thread)

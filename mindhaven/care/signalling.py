@@ -21,13 +21,16 @@ with {"type": "error", "field", "message"}; the socket stays open):
   {...}}: relayed to the other participant only, and only once admitted.
 - {"type": "chat", "id": <uuid>, "text": "..."}: in-call chat (`send_call_chat`).
 - {"type": "hangup"}: ends the call for both (`end_call`).
+- {"type": "ping"}: answered with {"type": "pong"}, so that the page can tell a socket
+  that died without closing (the network changed under it) from a quiet one
+  (core/static/core/liveness.js).
 
 Each socket is rate limited (SIGNAL_LIMIT for everything but chat, CHAT_LIMIT for chat):
 a message over the limit is dropped, logged and answered with an error (field
 "message"); a client that keeps flooding is closed with 4429 (CLOSE_TOO_MANY_MESSAGES).
 
 What the server sends: {"type": "state", ...} first, then "presence", "admitted",
-"ended", the relayed signals (with the sender's "peer"), "chat", "error".
+"ended", the relayed signals (with the sender's "peer"), "chat", "error", "pong".
 """
 
 from __future__ import annotations
@@ -71,7 +74,7 @@ MID_MAX_LENGTH = 64
 UFRAG_MAX_LENGTH = 256
 MAX_MLINE_INDEX = 64
 RELAYED = frozenset({"offer", "answer", "candidate"})
-CLIENT_TYPES = frozenset({"join", "admit", "chat", "hangup", *RELAYED})
+CLIENT_TYPES = frozenset({"join", "admit", "chat", "hangup", "ping", *RELAYED})
 CANDIDATE_RE = re.compile(r"^(a=)?candidate:\S")
 # Rate limits per socket, as (burst, sustained per second); 3 x burst dropped within
 # burst / rate seconds closes the socket (see FloodLimit).
@@ -284,7 +287,9 @@ class SignallingConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
     async def handle(self, message: dict[str, Any]) -> None:
         assert self.room is not None and self.user is not None
         kind = message["type"]
-        if kind == "join":
+        if kind == "ping":
+            await self.send_json({"type": "pong"})
+        elif kind == "join":
             self.peer = message["peer"]
             if self.role == services.MEMBER:
                 await database_sync_to_async(services.enter_waiting_room)(

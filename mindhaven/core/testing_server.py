@@ -67,16 +67,19 @@ def child_environment(settings_dict: Mapping[str, Any], **extra: str) -> dict[st
 
 
 class ServerProcess:
-    """One uvicorn child process serving the ASGI app on 127.0.0.1:<port>."""
+    """One uvicorn child process serving the ASGI app on <host>:<port> (127.0.0.1 unless
+    told otherwise: a test with a second machine listens on the address it reaches)."""
 
     def __init__(
         self,
         env: Mapping[str, str],
         *,
+        host: str = HOST,
         asgi_app: str = ASGI_APP,
         startup_timeout: float = 30.0,
     ) -> None:
         self.env = dict(env)
+        self.host = host
         self.asgi_app = asgi_app
         self.startup_timeout = startup_timeout
         self.port = 0
@@ -85,13 +88,13 @@ class ServerProcess:
 
     @property
     def url(self) -> str:
-        return f"http://{HOST}:{self.port}"
+        return f"http://{self.host}:{self.port}"
 
     def start(self, port: int = 0) -> ServerProcess:
         """Start on `port`, or on a free port when it is 0."""
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((HOST, port))
+        sock.bind((self.host, port))
         sock.listen(128)
         sock.set_inheritable(True)
         self.port = sock.getsockname()[1]

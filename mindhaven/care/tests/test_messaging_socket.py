@@ -110,6 +110,14 @@ class MessagingSocketTestCase(TransactionTestCase):
         await alice.disconnect()
         await bob.disconnect()
 
+    async def test_it_answers_a_ping_with_a_pong_to_the_sender_only(self) -> None:
+        alice, bob = await self.open(self.alice), await self.open(self.bob)
+        await alice.send_json_to({"type": "ping"})
+        self.assertEqual(await alice.receive_json_from(timeout=TIMEOUT), {"type": "pong"})
+        self.assertTrue(await bob.receive_nothing(timeout=0.3))
+        await alice.disconnect()
+        await bob.disconnect()
+
     async def test_it_stores_a_resent_message_once(self) -> None:
         alice = await self.open(self.alice)
         code = str(uuid.uuid4())

@@ -166,6 +166,18 @@ class SignallingTestCase(TransactionTestCase):
             },
         )
 
+    async def test_it_answers_a_ping_with_a_pong_to_the_sender_only(self) -> None:
+        alice, bob = await self.admitted()
+        await alice.send_json_to({"type": "ping"})
+        self.assertEqual(await alice.receive_json_from(timeout=TIMEOUT), {"type": "pong"})
+        self.assertTrue(await bob.receive_nothing(timeout=0.3))
+        # Before join too: the page watches its socket from the moment it opens.
+        fresh = self.socket("alice")
+        await fresh.connect(timeout=TIMEOUT)
+        await fresh.receive_json_from(timeout=TIMEOUT)  # state
+        await fresh.send_json_to({"type": "ping"})
+        self.assertEqual(await fresh.receive_json_from(timeout=TIMEOUT), {"type": "pong"})
+
     async def test_it_tells_each_side_the_other_is_here(self) -> None:
         await self.both()
         room = await self.room()

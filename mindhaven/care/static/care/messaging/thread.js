@@ -11,6 +11,9 @@ const FINAL_CLOSE_CODES = new Set([4401, 4403, 4404]);
 const CLOSE_TOO_MANY_MESSAGES = 4429;
 
 const list = document.getElementById("chat-list");
+// By its URL from the page: with hashed static file names a relative import would ask
+// for a name that is not served.
+const { watchSocket } = list?.dataset.ws ? await import(list.dataset.livenessModule) : {};
 const form = document.getElementById("chat-form");
 const status = document.getElementById("chat-status");
 const errorsBox = document.getElementById("chat-errors");
@@ -188,8 +191,17 @@ function scheduleResend() {
 }
 
 function connect() {
-  socket = new WebSocket(socketUrl(list.dataset.ws));
-  socket.addEventListener("open", () => {
+  const ws = new WebSocket(socketUrl(list.dataset.ws));
+  socket = ws;
+  // A socket that died silently (the network changed under it) is given up for a new one.
+  watchSocket(ws, {
+    onDead: () => {
+      if (socket !== ws) return;
+      lost(4000);
+      ws.close(4000);
+    },
+  });
+  ws.addEventListener("open", () => {
     attempt = 0;
     everOpen = true;
     list.dataset.state = "open";
@@ -203,36 +215,42 @@ function connect() {
     markPending(strings.sending);
     markRead();
   });
-  socket.addEventListener("message", (event) => {
+  ws.addEventListener("message", (event) => {
     try {
       handle(JSON.parse(event.data));
     } catch (error) {
       console.warn("Mindhaven: bad message event", error);
     }
   });
-  socket.addEventListener("close", (event) => {
-    list.dataset.state = "closed";
-    markPending(strings.waiting);
-    if (FINAL_CLOSE_CODES.has(event.code)) {
-      closedForGood = true;
-      if (event.code === 4403 && form) {
-        form.hidden = true;
-        announce(strings.revoked);
-        const note = document.createElement("p");
-        note.className = "notice";
-        note.textContent = strings.revoked;
-        form.after(note);
-      }
-      return;
-    }
-    if (event.code === CLOSE_TOO_MANY_MESSAGES) attempt = Math.max(attempt, 3);
-    const delay = Math.min(MAX_DELAY_MS, 1000 * 2 ** attempt) * (0.5 + Math.random() / 2);
-    attempt += 1;
-    timer = window.setTimeout(() => {
-      timer = null;
-      connect();
-    }, delay);
+  ws.addEventListener("close", (event) => {
+    if (socket === ws) lost(event.code);
   });
+}
+
+// The current socket is gone (closed with `code`, or given up as dead).
+function lost(code) {
+  socket = null;
+  list.dataset.state = "closed";
+  markPending(strings.waiting);
+  if (FINAL_CLOSE_CODES.has(code)) {
+    closedForGood = true;
+    if (code === 4403 && form) {
+      form.hidden = true;
+      announce(strings.revoked);
+      const note = document.createElement("p");
+      note.className = "notice";
+      note.textContent = strings.revoked;
+      form.after(note);
+    }
+    return;
+  }
+  if (code === CLOSE_TOO_MANY_MESSAGES) attempt = Math.max(attempt, 3);
+  const delay = Math.min(MAX_DELAY_MS, 1000 * 2 ** attempt) * (0.5 + Math.random() / 2);
+  attempt += 1;
+  timer = window.setTimeout(() => {
+    timer = null;
+    connect();
+  }, delay);
 }
 
 function onSubmit(event) {

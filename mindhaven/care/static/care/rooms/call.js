@@ -23,6 +23,7 @@ const {
   uuid,
   videoConstraints,
 } = await import(document.getElementById('call').dataset.mediaModule);
+const { watchSocket } = await import(document.getElementById('call').dataset.livenessModule);
 
 const root = document.getElementById('call');
 const text = JSON.parse(document.getElementById('call-strings').textContent);
@@ -118,6 +119,14 @@ function connect() {
     while (outbox.length && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(outbox.shift()));
     if (opens > 1) resync();
   });
+  // A socket that died silently (the network changed under it) is given up for a new one.
+  watchSocket(ws, {
+    onDead: () => {
+      if (socket !== ws) return;
+      lost(4000);
+      ws.close(4000);
+    },
+  });
   ws.addEventListener('message', (event) => {
     let message;
     try {
@@ -128,26 +137,30 @@ function connect() {
     work = work.then(() => onMessage(message)).catch((error) => console.warn('call:', error));
   });
   ws.addEventListener('close', (event) => {
-    if (socket !== ws) return;
-    socket = null;
-    root.dataset.socket = 'closed';
-    if (event.code === 4401 || event.code === 4404) {
-      stopCall();
-      stopMedia();
-      return setState('refused', text.refused);
-    }
-    if (event.code === 4409) {
-      stopCall();
-      stopMedia();
-      return setState('replaced', text.replaced);
-    }
-    // Any other code, 4429 (too many messages too fast) included: reconnect with
-    // backoff; after 4429 the first try waits a few seconds.
-    if (event.code === 4429) backoff = Math.max(backoff, 4000);
-    if (admitted && !ended) setState('reconnecting', text.reconnecting);
-    setTimeout(connect, backoff);
-    backoff = Math.min(backoff * 2, 10000);
+    if (socket === ws) lost(event.code);
   });
+}
+
+// The current socket is gone (closed with `code`, or given up as dead).
+function lost(code) {
+  socket = null;
+  root.dataset.socket = 'closed';
+  if (code === 4401 || code === 4404) {
+    stopCall();
+    stopMedia();
+    return setState('refused', text.refused);
+  }
+  if (code === 4409) {
+    stopCall();
+    stopMedia();
+    return setState('replaced', text.replaced);
+  }
+  // Any other code, 4429 (too many messages too fast) included: reconnect with
+  // backoff; after 4429 the first try waits a few seconds.
+  if (code === 4429) backoff = Math.max(backoff, 4000);
+  if (admitted && !ended) setState('reconnecting', text.reconnecting);
+  setTimeout(connect, backoff);
+  backoff = Math.min(backoff * 2, 10000);
 }
 
 async function onMessage(message) {
@@ -343,6 +356,7 @@ async function restartIce() {
     }
     await refreshIceServers();
     connection.restartIce();
+    root.dataset.iceRestarts = String(Number(root.dataset.iceRestarts || 0) + 1);
   } catch (error) {
     console.warn('call: ICE restart failed', error);
   }
