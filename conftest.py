@@ -10,6 +10,8 @@
 - `netns` tests put a browser on a second machine (a network namespace, see
   core/testing_network.py); they need root and iproute2, and are skipped otherwise, or
   failed when MINDHAVEN_REQUIRE_NETNS=1.
+- `turn` tests run a real coturn (`turnserver`, Debian package coturn); skipped without
+  it, or failed when MINDHAVEN_REQUIRE_TURN=1.
 - `axe_check(page)` fails on serious or critical accessibility violations.
 - `login(page, live_server_url, username, password)` signs in through allauth's form.
 """
@@ -69,40 +71,49 @@ def network_unavailable_reason() -> str | None:
     return unavailable_reason()
 
 
+def turn_unavailable_reason() -> str | None:
+    from mindhaven.core.testing_turn import unavailable_reason
+
+    return unavailable_reason()
+
+
+# Markers whose tests need something this machine may lack: (the variable that makes a
+# missing one a failure, the function that says what is missing).
+NEEDS: dict[str, tuple[str, Callable[[], str | None]]] = {
+    "multiprocess": ("MINDHAVEN_REQUIRE_MULTIPROCESS", multiprocess_unavailable_reason),
+    "netns": ("MINDHAVEN_REQUIRE_NETNS", network_unavailable_reason),
+    "turn": ("MINDHAVEN_REQUIRE_TURN", turn_unavailable_reason),
+}
+
+
 def _required(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Decide skip or fail for browser and multiprocess tests in one place.
+    """Decide skip or fail for browser tests and the NEEDS markers in one place.
 
     Skips are added here; when MINDHAVEN_REQUIRE_* asks for a failure instead, the
     autouse `_required_environment` fixture fails the test before it starts.
     """
     no_chromium = chromium_path() is None
     require_browser = _required("MINDHAVEN_REQUIRE_BROWSER")
-    require_multiprocess = _required("MINDHAVEN_REQUIRE_MULTIPROCESS")
-    require_netns = _required("MINDHAVEN_REQUIRE_NETNS")
-    multiprocess_reason: str | None = None
-    if any(item.get_closest_marker("multiprocess") for item in items):
-        multiprocess_reason = multiprocess_unavailable_reason()
-    netns_reason: str | None = None
-    if any(item.get_closest_marker("netns") for item in items):
-        netns_reason = network_unavailable_reason()
+    skips: dict[str, str] = {}
+    for marker, (variable, unavailable) in NEEDS.items():
+        if _required(variable) or not any(item.get_closest_marker(marker) for item in items):
+            continue
+        reason = unavailable()
+        if reason:
+            skips[marker] = reason
     for item in items:
         uses_playwright = PLAYWRIGHT_FIXTURES & set(getattr(item, "fixturenames", ()))
         if uses_playwright and item.get_closest_marker("browser") is None:
             item.add_marker(pytest.mark.browser)
         if item.get_closest_marker("browser") and no_chromium and not require_browser:
             item.add_marker(pytest.mark.skip(reason=NO_CHROMIUM))
-        if (
-            item.get_closest_marker("multiprocess")
-            and multiprocess_reason
-            and not require_multiprocess
-        ):
-            item.add_marker(pytest.mark.skip(reason=multiprocess_reason))
-        if item.get_closest_marker("netns") and netns_reason and not require_netns:
-            item.add_marker(pytest.mark.skip(reason=netns_reason))
+        for marker, reason in skips.items():
+            if item.get_closest_marker(marker):
+                item.add_marker(pytest.mark.skip(reason=reason))
     # Browser tests last: once pytest-playwright's session browser starts, its event loop
     # sits in the main thread, and async tests (async_to_sync, asyncio.run) cannot run.
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
@@ -114,14 +125,11 @@ def _required_environment(request: pytest.FixtureRequest) -> None:
     node = request.node
     if node.get_closest_marker("browser") and chromium_path() is None:
         pytest.fail(f"{NO_CHROMIUM} (MINDHAVEN_REQUIRE_BROWSER=1)", pytrace=False)
-    if node.get_closest_marker("multiprocess"):
-        reason = multiprocess_unavailable_reason()
-        if reason:
-            pytest.fail(f"{reason} (MINDHAVEN_REQUIRE_MULTIPROCESS=1)", pytrace=False)
-    if node.get_closest_marker("netns"):
-        reason = network_unavailable_reason()
-        if reason:
-            pytest.fail(f"{reason} (MINDHAVEN_REQUIRE_NETNS=1)", pytrace=False)
+    for marker, (variable, unavailable) in NEEDS.items():
+        if node.get_closest_marker(marker):
+            reason = unavailable()
+            if reason:
+                pytest.fail(f"{reason} ({variable}=1)", pytrace=False)
 
 
 # --- test database ----------------------------------------------------------------

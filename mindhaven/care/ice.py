@@ -31,6 +31,12 @@ def turn_credentials(
     return username, base64.b64encode(digest).decode("ascii")
 
 
+def ice_transport_policy() -> str:
+    """RTCPeerConnection's iceTransportPolicy: "relay" when every call must go through
+    TURN (MINDHAVEN_ICE_RELAY_ONLY: neither side learns the other's address), else "all"."""
+    return "relay" if settings.MINDHAVEN_ICE_RELAY_ONLY else "all"
+
+
 def ice_servers_for(user: User, *, now: float | None = None) -> list[dict[str, Any]]:
     """The RTCPeerConnection `iceServers` for this person, from settings.
 

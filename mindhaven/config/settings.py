@@ -292,6 +292,13 @@ for _url in [*MINDHAVEN_STUN_URLS, *MINDHAVEN_TURN_URLS]:
         raise ImproperlyConfigured(
             f"ICE server URL {_url!r} must start with stun:, stuns:, turn: or turns:"
         )
+# Every call through the TURN relay, so that neither side learns the other's IP address
+# (a member may not want their clinician to learn where they are). Needs TURN.
+MINDHAVEN_ICE_RELAY_ONLY = env_bool("MINDHAVEN_ICE_RELAY_ONLY", default=False)
+if MINDHAVEN_ICE_RELAY_ONLY and not (MINDHAVEN_TURN_URLS and MINDHAVEN_TURN_SECRET):
+    raise ImproperlyConfigured(
+        "MINDHAVEN_ICE_RELAY_ONLY needs MINDHAVEN_TURN_URLS and MINDHAVEN_TURN_SECRET"
+    )
 
 # --- email -----------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env_str("MINDHAVEN_FROM_EMAIL", "Mindhaven <no-reply@localhost>")

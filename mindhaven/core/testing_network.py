@@ -45,6 +45,16 @@ def unavailable_reason() -> str | None:
     return None
 
 
+def _free_prefix(first: int) -> str:
+    """The first 10.231.N (N from `first`, wrapping) that no interface here uses yet."""
+    listing = _ip("-o", "-4", "addr", "show").stdout
+    for step in range(200):
+        prefix = f"10.231.{16 + (first - 16 + step) % 200}"
+        if f" {prefix}." not in listing:
+            return prefix
+    raise RuntimeError("no free 10.231.N.0/24 for a test network")
+
+
 class Host:
     """A namespace `name` at `address` (a /24 shared with `gateway`, this side)."""
 
@@ -53,8 +63,7 @@ class Host:
         self.name = f"mh{tag}"
         self.outside = f"mho{tag}"  # interface names have at most 15 characters
         self.inside = f"mhi{tag}"
-        subnet = 16 + tag % 200
-        self.prefix = f"10.231.{subnet}"
+        self.prefix = _free_prefix(16 + tag % 200)
         self.gateway = f"{self.prefix}.1"
         self.address = f"{self.prefix}.2"
         self._folder: tempfile.TemporaryDirectory[str] | None = None

@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from mindhaven.accounts.models import User
-from mindhaven.care.ice import ice_servers_for
+from mindhaven.care.ice import ice_servers_for, ice_transport_policy
 from mindhaven.care.permissions import get_room_for_participant, room_window
 from mindhaven.care.services import rooms as services
 
@@ -28,6 +28,9 @@ class IceServer(Schema):
 class IceOut(Schema):
     ice_servers: list[IceServer]
     ttl: int = Field(description="seconds the TURN credentials stay valid")
+    ice_transport_policy: str = Field(
+        description='"relay" when calls must go through TURN (no address is shared), else "all"'
+    )
 
 
 class RoomOut(Schema):
@@ -75,4 +78,8 @@ def get_ice_servers(request: HttpRequest, code: str) -> dict[str, Any]:
     shared-secret scheme); fetch them again before they expire (`ttl`)."""
     user = _user(request)
     get_room_for_participant(user, code, request=request)
-    return {"ice_servers": ice_servers_for(user), "ttl": settings.MINDHAVEN_TURN_TTL}
+    return {
+        "ice_servers": ice_servers_for(user),
+        "ttl": settings.MINDHAVEN_TURN_TTL,
+        "ice_transport_policy": ice_transport_policy(),
+    }

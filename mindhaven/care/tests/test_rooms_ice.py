@@ -68,7 +68,25 @@ class RoomsIceTestCase(BaseTestCase):
         body = self.client.get(url).json()
         self.assertTrue(body["ice_servers"][0]["username"].endswith(f":{self.alice.code}"))
         self.assertGreater(body["ttl"], 0)
+        self.assertEqual(body["ice_transport_policy"], "all")
         self.client.force_login(self.charlie)
         response = self.client.get(url)
         self.assertEqual(response.status_code, 404)
         self.assertEqual(response.json(), {"detail": "not found"})
+
+    @override_settings(
+        MINDHAVEN_STUN_URLS=[],
+        MINDHAVEN_TURN_URLS=TURN,
+        MINDHAVEN_TURN_SECRET=SECRET,
+        MINDHAVEN_ICE_RELAY_ONLY=True,
+    )
+    def test_it_tells_the_page_and_the_api_to_relay_every_call(self) -> None:
+        start = timezone.now() + timedelta(minutes=5)
+        appointment = Appointment.objects.create(
+            member=self.alice, clinician=self.bob, start=start, end=start + timedelta(minutes=50)
+        )
+        self.client.force_login(self.alice)
+        body = self.client.get(f"/api/v1/care/rooms/{appointment.code}/ice").json()
+        self.assertEqual(body["ice_transport_policy"], "relay")
+        page = self.client.get(f"/care/rooms/{appointment.code}/")
+        self.assertContains(page, 'data-ice-policy="relay"')

@@ -12,7 +12,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_safe
 
 from mindhaven.accounts.models import User
-from mindhaven.care.ice import ice_servers_for
+from mindhaven.care.ice import ice_servers_for, ice_transport_policy
 from mindhaven.care.permissions import (
     get_appointment_for_participant,
     get_room_for_participant,
@@ -99,6 +99,7 @@ def room(request: HttpRequest, code: UUID) -> HttpResponse:
             "ws_path": f"/ws/care/rooms/{appointment.code}/",
             "ice_url": f"/api/v1/care/rooms/{appointment.code}/ice",
             "ice_servers": ice_servers_for(user),
+            "ice_policy": ice_transport_policy(),
             "chat_max": CHAT_MAX_LENGTH,
             "panel": panel_context(user) if role == services.MEMBER else None,
             "device_test_url": reverse("care:device-test"),

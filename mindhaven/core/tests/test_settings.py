@@ -68,6 +68,11 @@ class ProductionSettingsTestCase(SimpleTestCase):
         assert result.returncode != 0
         assert "MINDHAVEN_SECRET_KEY must be set" in result.stderr
 
+    def test_it_refuses_relay_only_calls_without_turn(self) -> None:
+        result = run_cli("check", env={"MINDHAVEN_ICE_RELAY_ONLY": "1"}, tmp_path=self.tmp_path)
+        assert result.returncode != 0
+        assert "MINDHAVEN_ICE_RELAY_ONLY needs MINDHAVEN_TURN_URLS" in result.stderr
+
     def test_it_refuses_production_without_allowed_hosts(self) -> None:
         tmp_path = self.tmp_path
         env = {**PRODUCTION, "MINDHAVEN_SECRET_KEY": secrets.token_urlsafe(50)}

@@ -246,7 +246,7 @@ function mediaFlowing() {
 
 function startCall() {
   stopCall();
-  pc = new RTCPeerConnection({ iceServers });
+  pc = new RTCPeerConnection({ iceServers, iceTransportPolicy: root.dataset.icePolicy || 'all' });
   makingOffer = false;
   ignoreOffer = false;
   settingAnswer = false;
