@@ -2,6 +2,7 @@ import hashlib
 import json
 import logging
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
@@ -82,7 +83,7 @@ def help_page(request: HttpRequest) -> HttpResponse:
 @login_not_required
 @require_safe
 def trust(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/trust.html")
+    return render(request, "core/trust.html", {"relay_only": settings.MINDHAVEN_ICE_RELAY_ONLY})
 
 
 @login_not_required

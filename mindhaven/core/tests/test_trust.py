@@ -149,6 +149,15 @@ class TrustTestCase(BaseTestCase):
         self.assertIn("never records a session", page)
         self.assertIn("the chat in a call is not saved", page)
 
+    def test_it_says_whether_calls_show_each_side_the_others_address(self) -> None:
+        page = TextOf.extract(self.get())
+        self.assertIn("each device learns the other's internet address", page)
+        self.assertIn("this one does not", page)
+        with self.settings(MINDHAVEN_ICE_RELAY_ONLY=True):
+            page = TextOf.extract(self.get())
+        self.assertIn("neither you nor your clinician learns the other's internet", page)
+        self.assertNotIn("each device learns", page)
+
 
 class TrustSignedInTestCase(TestCase):
     def test_it_is_reachable_before_a_second_factor(self) -> None:
