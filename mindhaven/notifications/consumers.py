@@ -1,5 +1,6 @@
 """The per-user notifications socket: every open tab of a person hears their notifications."""
 
+import re
 from typing import Any
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -8,6 +9,7 @@ from mindhaven.notifications.services import group_for_user
 
 # Close codes in the 4000 range are the application's own; 4401 mirrors HTTP 401.
 CLOSE_UNAUTHENTICATED = 4401
+PING = re.compile(r'\{\s*"type"\s*:\s*"ping"\s*\}')
 
 
 class NotificationConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
@@ -16,7 +18,8 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     Anonymous sockets are closed with 4401. A signed-in person joins
     `notifications.user.<code>`, to which `services.notify` sends
     `notification.created` after its transaction commits; the event goes out to the
-    page as `{"type", "code", "html"}`. Nothing the client sends is acted on.
+    page as `{"type", "code", "html"}`. Nothing the client sends is acted on, but for
+    `{"type": "ping"}`, answered with `{"type": "pong"}`.
     """
 
     group: str | None = None
@@ -35,8 +38,10 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        # Push-only: whatever the page sends (even malformed JSON) is ignored, not parsed.
-        return
+        # Push-only: what the page sends is ignored, not parsed, except the liveness ping
+        # (core/static/core/liveness.js), answered so the page can tell a dead socket.
+        if text_data is not None and PING.fullmatch(text_data):
+            await self.send_json({"type": "pong"})
 
     async def notification_created(self, event: dict[str, Any]) -> None:
         await self.send_json(

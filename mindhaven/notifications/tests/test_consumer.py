@@ -117,3 +117,12 @@ class ConsumerTestCase(TransactionTestCase):
         message = await ws.receive_json_from(timeout=TIMEOUT)
         self.assertIn("still here", message["html"])
         await ws.disconnect()
+
+    async def test_it_answers_a_ping_with_a_pong(self) -> None:
+        ws = self.socket("alice")
+        await ws.connect(timeout=TIMEOUT)
+        await ws.send_json_to({"type": "ping"})
+        self.assertEqual(await ws.receive_json_from(timeout=TIMEOUT), {"type": "pong"})
+        await ws.send_to(text_data='{"type": "ping", "html": "<script>"}')
+        self.assertTrue(await ws.receive_nothing(timeout=0.3))
+        await ws.disconnect()

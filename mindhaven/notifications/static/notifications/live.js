@@ -3,6 +3,9 @@
 // is created, in every open tab. Reconnects with capped exponential backoff and jitter.
 const MAX_DELAY_MS = 30000;
 const MAX_SHOWN = 5;
+// By its URL from the page (hashed static names): see core/static/core/liveness.js.
+const livenessUrl = document.body && document.body.dataset.livenessModule;
+const { watchSocket } = livenessUrl ? await import(livenessUrl) : {};
 
 function socketUrl(path) {
   const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
@@ -22,6 +25,25 @@ function show(container, message) {
 
 function connect(container, path, attempt = 0) {
   const socket = new WebSocket(socketUrl(path));
+  let gone = false;
+  const again = (code) => {
+    if (gone) return;
+    gone = true;
+    container.dataset.state = "closed";
+    // 4401/4403: not signed in (any more); reconnecting would not help.
+    if (code === 4401 || code === 4403) return;
+    const delay = Math.min(MAX_DELAY_MS, 1000 * 2 ** attempt) * (0.5 + Math.random() / 2);
+    window.setTimeout(() => connect(container, path, attempt + 1), delay);
+  };
+  // A socket that died silently (the network changed under it) is given up for a new one.
+  if (watchSocket) {
+    watchSocket(socket, {
+      onDead: () => {
+        again(4000);
+        socket.close(4000);
+      },
+    });
+  }
   socket.addEventListener("open", () => {
     attempt = 0;
     container.dataset.state = "open";
@@ -33,13 +55,7 @@ function connect(container, path, attempt = 0) {
       console.warn("Mindhaven: bad notification message", error);
     }
   });
-  socket.addEventListener("close", (event) => {
-    container.dataset.state = "closed";
-    // 4401/4403: not signed in (any more); reconnecting would not help.
-    if (event.code === 4401 || event.code === 4403) return;
-    const delay = Math.min(MAX_DELAY_MS, 1000 * 2 ** attempt) * (0.5 + Math.random() / 2);
-    window.setTimeout(() => connect(container, path, attempt + 1), delay);
-  });
+  socket.addEventListener("close", (event) => again(event.code));
 }
 
 function start() {
