@@ -38,6 +38,7 @@ function connect(container, path, attempt = 0) {
   // A socket that died silently (the network changed under it) is given up for a new one.
   if (watchSocket) {
     watchSocket(socket, {
+      every: 20000, // a notification a few seconds late is fine; a dead socket is not
       onDead: () => {
         again(4000);
         socket.close(4000);

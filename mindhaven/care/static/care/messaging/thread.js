@@ -195,6 +195,7 @@ function connect() {
   socket = ws;
   // A socket that died silently (the network changed under it) is given up for a new one.
   watchSocket(ws, {
+    every: 10000,
     onDead: () => {
       if (socket !== ws) return;
       lost(4000);
