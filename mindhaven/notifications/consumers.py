@@ -18,7 +18,8 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     Anonymous sockets are closed with 4401. A signed-in person joins
     `notifications.user.<code>`, to which `services.notify` sends
     `notification.created` after its transaction commits; the event goes out to the
-    page as `{"type", "code", "html"}`. Nothing the client sends is acted on, but for
+    page as `{"type", "code", "html"}`; `badge.updated` (`services.push_badge`) as
+    `{"type", "name", "html"}`. Nothing the client sends is acted on, but for
     `{"type": "ping"}`, answered with `{"type": "pong"}`.
     """
 
@@ -42,6 +43,11 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         # (core/static/core/liveness.js), answered so the page can tell a dead socket.
         if text_data is not None and PING.fullmatch(text_data):
             await self.send_json({"type": "pong"})
+
+    async def badge_updated(self, event: dict[str, Any]) -> None:
+        await self.send_json(
+            {"type": "badge.updated", "name": event["name"], "html": event["html"]}
+        )
 
     async def notification_created(self, event: dict[str, Any]) -> None:
         await self.send_json(

@@ -36,6 +36,18 @@ def broadcast_notification(notification: Notification) -> None:
     )
 
 
+def push_badge(*, user: User, name: str, html: str) -> None:
+    """Replace the badge `name` (an element with data-badge="<name>", such as the unread
+    count beside "Messages") in every open tab of the person with `html`, rendered by
+    the caller in the person's language. Call after commit."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    async_to_sync(layer.group_send)(
+        group_for_user(user), {"type": "badge.updated", "name": name, "html": html}
+    )
+
+
 @transaction.atomic
 def notify(*, user: User, kind: str, title: str, body: str = "", url: str = "") -> Notification:
     """Store a notification and push it to every open tab of the person once committed.

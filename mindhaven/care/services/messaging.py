@@ -32,6 +32,7 @@ from mindhaven.accounts.models import CareLink, User
 from mindhaven.accounts.permissions import has_consent
 from mindhaven.care.models import MESSAGE_MAX_LENGTH, Message, Thread
 from mindhaven.care.permissions import MESSAGES, thread_is_open
+from mindhaven.care.unread import push_unread_count
 from mindhaven.notifications.services import notify
 from mindhaven.safety import Level, assess_text
 from mindhaven.safety.models import SafetyAlert
@@ -205,6 +206,7 @@ def send_message(*, author: User, thread: Thread, body: str, code: UUID) -> tupl
         "author": str(author.code),
     }
     transaction.on_commit(functools.partial(_broadcast, thread.code, event))
+    transaction.on_commit(functools.partial(push_unread_count, recipient))
     return message, True
 
 
@@ -227,4 +229,5 @@ def mark_thread_read(*, reader: User, thread: Thread) -> int:
         "read_at": now.isoformat(),
     }
     transaction.on_commit(functools.partial(_broadcast, thread.code, event))
+    transaction.on_commit(functools.partial(push_unread_count, reader))
     return len(codes)

@@ -156,3 +156,36 @@ def test_it_lists_threads_and_shows_a_closed_thread_accessibly(
     expect(page.locator("html")).to_have_attribute("lang", "es")
     expect(page.locator("h1")).to_have_text("Mensajes con Bob")
     axe_check(page)
+
+
+def test_it_updates_the_unread_count_in_the_nav_without_a_reload(
+    browser: Any,
+    browser_context_args: dict[str, Any],
+    live_server_url: str,
+    login: Any,
+    thread: Thread,
+) -> None:
+    alice = open_thread(browser, browser_context_args, live_server_url, login, "alice", thread)
+    # Bob is on his dashboard, in one tab of his own browser.
+    bob_context = browser.new_context(**browser_context_args)
+    dashboard = bob_context.new_page()
+    login(dashboard, live_server_url, "bob", PASSWORD)
+    dashboard.goto(f"{live_server_url}/care/")
+    expect(dashboard.locator("#notifications-live")).to_have_attribute("data-state", "open")
+    dashboard.evaluate("() => { window.sameDocument = true; }")
+    badge = dashboard.locator('nav [data-badge="messages"]')
+    expect(badge).to_have_text("")
+
+    write_by_keyboard(alice, "Are we still on for Thursday?")
+    expect(badge.locator(".nav-count")).to_have_text("1", timeout=10_000)
+    expect(badge).to_contain_text("1 unread message")
+    write_by_keyboard(alice, "I can do the morning too.")
+    expect(badge.locator(".nav-count")).to_have_text("2", timeout=10_000)
+    assert dashboard.evaluate("() => window.sameDocument") is True  # no reload
+
+    # Bob reads the thread in a second tab: the first tab's count goes away.
+    reader = bob_context.new_page()
+    reader.goto(f"{live_server_url}/care/messages/{thread.code}/")
+    expect(reader.locator("#chat-list")).to_contain_text("I can do the morning too.")
+    expect(badge).to_have_text("", timeout=10_000)
+    assert dashboard.evaluate("() => window.sameDocument") is True

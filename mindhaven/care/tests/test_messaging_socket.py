@@ -118,6 +118,31 @@ class MessagingSocketTestCase(TransactionTestCase):
         await alice.disconnect()
         await bob.disconnect()
 
+    async def test_it_pushes_the_unread_count_to_the_readers_other_tabs(self) -> None:
+        headers = [(b"origin", ORIGIN), (b"host", b"127.0.0.1:8000")]
+        cookie = await sync_to_async(session_cookie)(self.bob)
+        nav = WebsocketCommunicator(
+            application, "/ws/notifications/", headers=[*headers, (b"cookie", cookie)]
+        )
+        self.assertTrue((await nav.connect(timeout=TIMEOUT))[0])
+        alice = await self.open(self.alice)
+        for number in (1, 2):
+            await alice.send_json_to(
+                {"type": "message.send", "code": str(uuid.uuid4()), "body": f"Line {number}"}
+            )
+            badge = await self.receive(nav, "badge.updated")
+            self.assertEqual(badge["name"], "messages")
+            self.assertIn(
+                f'<span class="nav-count" aria-hidden="true">{number}</span>', badge["html"]
+            )
+        # Bob reads the thread (on another page): his count goes to nothing.
+        bob = await self.open(self.bob)
+        await bob.send_json_to({"type": "read"})
+        badge = await self.receive(nav, "badge.updated")
+        self.assertEqual(badge["html"].strip(), "")
+        for ws in (alice, bob, nav):
+            await ws.disconnect()
+
     async def test_it_stores_a_resent_message_once(self) -> None:
         alice = await self.open(self.alice)
         code = str(uuid.uuid4())

@@ -12,7 +12,19 @@ function socketUrl(path) {
   return `${scheme}//${window.location.host}${path}`;
 }
 
+// A count in the nav (data-badge="<name>") changed: the server sends it rendered.
+function updateBadge(message) {
+  if (typeof message.name !== "string" || typeof message.html !== "string") return;
+  for (const badge of document.querySelectorAll("[data-badge]")) {
+    if (badge.dataset.badge !== message.name) continue;
+    const template = document.createElement("template");
+    template.innerHTML = message.html; // rendered and escaped by the server's template
+    badge.replaceChildren(template.content);
+  }
+}
+
 function show(container, message) {
+  if (message.type === "badge.updated") return updateBadge(message);
   if (message.type !== "notification.created" || typeof message.html !== "string") return;
   if (message.code && document.getElementById(`notification-${message.code}`)) return;
   const template = document.createElement("template");
