@@ -1,11 +1,11 @@
 """A video call across a real network drop.
 
-The member's Chromium runs on a second machine (a network namespace joined to this one
-by a veth link, core/testing_network.py); the clinician's runs here, and so does the
+One side's Chromium runs on a second machine (a network namespace joined to this one
+by a veth link, core/testing_network.py); the other side's runs here, and so does the
 server, listening on this side of the link. Media flows directly over the link. Then
-the link goes down, and comes back with the member on a new address (a phone moving
-from Wi-Fi to mobile data): every connection made before, the signalling socket and
-the media path, goes nowhere. The call must find its way back by itself.
+the link goes down, and comes back with the second machine on a new address (a phone
+moving from Wi-Fi to mobile data): every connection made before, the signalling socket
+and the media path, goes nowhere. The call must find its way back by itself.
 """
 
 from typing import Any
@@ -33,62 +33,64 @@ RECOVERY = 60_000
 
 
 @pytest.fixture
-def member_machine() -> Any:
+def second_machine() -> Any:
     with Host() as host:
         yield host
 
 
-def test_it_survives_a_network_drop_that_moves_the_member_to_a_new_address(
+@pytest.mark.parametrize("moving", ["member", "clinician"])
+def test_it_survives_a_network_drop_that_moves_one_side_to_a_new_address(
     playwright: Any,
     browser_type_launch_args: dict[str, Any],
     browser_context_args,
     login,
-    member_machine: Host,
+    second_machine: Host,
+    moving: str,
 ) -> None:
+    """Either side may be the one whose network changes: the member's page is the one
+    that answers, the clinician's the one that restarts ICE, so both ways are tested."""
     appointment = cast()
     env = child_environment(
-        connection.settings_dict, MINDHAVEN_ALLOWED_HOSTS=member_machine.gateway
+        connection.settings_dict, MINDHAVEN_ALLOWED_HOSTS=second_machine.gateway
     )
-    server = ServerProcess(env, host=member_machine.gateway).start()
+    server = ServerProcess(env, host=second_machine.gateway).start()
     # Camera and microphone need a secure context; plain http on an address other than
     # localhost is one only when the browser is told so.
     # The server's address is let through the suite's no-DNS rule.
     args = [
-        f"{arg} , EXCLUDE {member_machine.gateway}" if arg.startswith("--host-resolver") else arg
+        f"{arg} , EXCLUDE {second_machine.gateway}" if arg.startswith("--host-resolver") else arg
         for arg in browser_type_launch_args["args"]
     ]
     args.append(f"--unsafely-treat-insecure-origin-as-secure={server.url}")
     executable = browser_type_launch_args["executable_path"]
     browsers = []
     try:
-        in_namespace = member_machine.wrap(executable)
+        in_namespace = second_machine.wrap(executable)
         there = playwright.chromium.launch(executable_path=in_namespace, args=args)
         browsers.append(there)
         here = playwright.chromium.launch(executable_path=executable, args=args)
         browsers.append(here)
         where = urls(server.url, appointment)
-        member, clinician = admitted_call(
-            _Pair(there, here), browser_context_args, login, where, where
-        )
+        pair = _Pair(there, here) if moving == "member" else _Pair(here, there)
+        member, clinician = admitted_call(pair, browser_context_args, login, where, where)
+        mover = member if moving == "member" else clinician
         for page in (member, clinician):
             assert dataset(page, "route") == "direct"
-        assert dataset(member, "socket-opens") == "1"
+        assert dataset(mover, "socket-opens") == "1"
 
         # The link goes down: no media, no signalling, both pages say so.
-        member_machine.set_link(up=False)
+        second_machine.set_link(up=False)
         for page in (member, clinician):
             expect(page.locator("#call")).to_have_attribute(
                 "data-state", "reconnecting", timeout=RECOVERY
             )
-        # It comes back, with the member's machine on another address.
-        member_machine.move_to(f"{member_machine.prefix}.3")
-        member_machine.set_link(up=True)
+        # It comes back, with that machine on another address.
+        second_machine.move_to(f"{second_machine.prefix}.3")
+        second_machine.set_link(up=True)
 
-        # The member's page gives up the socket that went nowhere and opens a new one;
+        # The page that moved gives up the socket that went nowhere and opens a new one;
         # the call reconnects, and video flows both ways again.
-        expect(member.locator("#call")).to_have_attribute(
-            "data-socket-opens", "2", timeout=RECOVERY
-        )
+        expect(mover.locator("#call")).to_have_attribute("data-socket-opens", "2", timeout=RECOVERY)
         for page in (member, clinician):
             expect(page.locator("#call")).to_have_attribute(
                 "data-state", "connected", timeout=RECOVERY
@@ -98,9 +100,10 @@ def test_it_survives_a_network_drop_that_moves_the_member_to_a_new_address(
             wait_for_number(page, "frames-decoded", frames[page] + 20)
             assert dataset(page, "route") == "direct"
         # Signalling works again too: chat crosses after the move.
-        member.fill("#chat-text", "I moved to mobile data")
-        member.click("#chat-send")
-        expect(clinician.locator("#chat-log")).to_contain_text(
+        mover.fill("#chat-text", "I moved to mobile data")
+        mover.click("#chat-send")
+        other = clinician if mover is member else member
+        expect(other.locator("#chat-log")).to_contain_text(
             "I moved to mobile data", timeout=RECOVERY
         )
         print("ICE restarts by the clinician's page:", dataset(clinician, "ice-restarts") or 0)
