@@ -319,6 +319,8 @@ else:
 # --- languages and time ----------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
+# 24-hour times in English too, as in booking and schedules (mindhaven/formats/en).
+FORMAT_MODULE_PATH = ["mindhaven.formats"]
 # The first wins: our wording of allauth's and Django's strings sits in the second
 # so that makemessages (which writes the first) never marks it obsolete.
 LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_overrides"]

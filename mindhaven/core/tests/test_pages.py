@@ -115,7 +115,7 @@ class PagesTestCase(BaseTestCase):
         self.assertContains(r, 'href="/accounts/profile/"')
         self.assertContains(r, 'href="/notifications/"')
         self.assertContains(r, '<div id="notifications-live" class="wrap" aria-live="polite">')
-        self.assertContains(r, '<body data-ws-notifications="/ws/notifications/">')
+        self.assertContains(r, '<body data-ws-notifications="/ws/notifications/" ')
         self.assertContains(r, '<script type="module" src="/static/notifications/live.js">')
         self.assertNotContains(r, 'href="/accounts/signup/"')
 
