@@ -66,6 +66,17 @@ def child_environment(settings_dict: Mapping[str, Any], **extra: str) -> dict[st
     return env
 
 
+def stop_process(process: subprocess.Popen[bytes] | None) -> None:
+    """Terminate a child process (killed when it does not stop within 10 s)."""
+    if process is not None and process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
 class ServerProcess:
     """One uvicorn child process serving the ASGI app on <host>:<port> (127.0.0.1 unless
     told otherwise: a test with a second machine listens on the address it reaches)."""
@@ -154,13 +165,7 @@ class ServerProcess:
         return self._log.read().decode(errors="replace")[-5000:]
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        stop_process(self.process)
         self.process = None
 
     def restart(self) -> ServerProcess:

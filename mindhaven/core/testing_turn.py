@@ -16,6 +16,8 @@ import time
 from pathlib import Path
 from types import TracebackType
 
+from mindhaven.core.testing_server import stop_process
+
 UNAVAILABLE = "no TURN server: install the Debian package coturn (turnserver)"
 
 
@@ -92,13 +94,7 @@ class TurnServer:
             return ""
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        stop_process(self.process)
         self.process = None
 
     def __enter__(self) -> TurnServer:

@@ -80,7 +80,10 @@ def test_a_spanish_speaker_keeps_the_plan_and_finds_crisis_lines_offline(
     login: Callable[..., None],
     axe_check: Callable[[Any], None],
 ) -> None:
-    from mindhaven.core.tests.test_browser_pages import wait_for_service_worker, wait_in_page
+    from mindhaven.core.tests.test_browser_pages import (
+        wait_for_cached_help,
+        wait_for_service_worker,
+    )
 
     lucia = make_user("lucia", timezone="America/Bogota", country="CO")
     agree_to_privacy(user=lucia)
@@ -91,15 +94,7 @@ def test_a_spanish_speaker_keeps_the_plan_and_finds_crisis_lines_offline(
     page.wait_for_url(f"{live_server_url}/")
     # The language change installs a Spanish service worker, which caches the help page
     # in Spanish; let it finish before going on, so that what follows does not race it.
-    assert wait_in_page(
-        page,
-        """async () => {
-            const keys = (await caches.keys()).filter((k) => k.startsWith('mindhaven-'));
-            if (keys.length !== 1) return false;
-            const cached = await (await caches.open(keys[0])).match('/help/', {ignoreVary: true});
-            return !!cached && (await cached.text()).includes('<h1>Pide ayuda ahora</h1>');
-        }""",
-    )
+    assert wait_for_cached_help(page, "Pide ayuda ahora")
 
     # The plan, written in Spanish, and the copy kept on the device (the plan's offline form).
     page.goto(f"{live_server_url}/safety/plan/edit/")
