@@ -13,12 +13,13 @@ const PING = JSON.stringify({ type: 'ping' });
 export function watchSocket(ws, { onDead, every = 5000, patience = 10000 }) {
   let heard = Date.now();
   let askedAt = 0; // when the oldest unanswered ping went out; 0 when none is
-  let deadline = 0; // by when it must be answered
+  let deadline = 0; // by when it must be answered; 0 when none is waiting
   let timer = null;
 
   const hear = () => {
     heard = Date.now();
     askedAt = 0;
+    deadline = 0;
   };
   const ask = (within) => {
     const now = Date.now();
@@ -33,7 +34,6 @@ export function watchSocket(ws, { onDead, every = 5000, patience = 10000 }) {
       onDead();
       return;
     }
-    if (!askedAt) deadline = 0;
     ask(patience);
   };
   // The network changed: ask at once, and give the answer a short while only.
