@@ -27,9 +27,11 @@ def room_entry(context: template.Context, appointment: Appointment) -> dict[str,
         return {"open": False, "upcoming": False}
     opens, closes = room_window(appointment, user)
     now = timezone.now()
-    room = VideoRoom.objects.filter(appointment=appointment).first()
+    is_open = opens <= now <= closes
+    # Only an open room is looked up: lists of appointments ask this of each one.
+    room = VideoRoom.objects.filter(appointment=appointment).first() if is_open else None
     return {
-        "open": opens <= now <= closes,
+        "open": is_open,
         "upcoming": now < opens,
         "url": reverse("care:room", args=[appointment.code]),
         "opens": opens,

@@ -257,6 +257,23 @@ class BookingPagesTestCase(BaseTestCase):
         self.client.force_login(self.alice)
         self.assertEqual(self.client.get("/care/schedule/").status_code, 403)
 
+    def test_it_links_the_open_video_room_from_the_lists_only(self) -> None:
+        soon = timezone.now().replace(microsecond=0) + timedelta(minutes=5)
+        now_on = self.appointment(soon)
+        later = self.appointment(soon + timedelta(days=2))
+        room = f'class="room-link" href="/care/rooms/{now_on.code}/"'
+        day = soon.astimezone(ZoneInfo(self.bob.timezone)).date().isoformat()
+        self.client.force_login(self.bob)
+        for page in ("/care/", f"/care/schedule/?view=day&date={day}"):
+            response = self.client.get(page)
+            self.assertContains(response, room, msg_prefix=page)
+            self.assertContains(response, ">Join video</a>", count=1, msg_prefix=page)
+            self.assertNotContains(response, f"/care/rooms/{later.code}/", msg_prefix=page)
+        self.client.force_login(self.alice)
+        response = self.client.get("/care/")
+        self.assertContains(response, room)
+        self.assertContains(response, ">Enter the waiting room</a>", count=1)
+
     def test_it_speaks_spanish(self) -> None:
         User.objects.filter(pk=self.alice.pk).update(locale="es")
         self.client.force_login(self.alice)
