@@ -58,6 +58,37 @@ def create_demo_care() -> None:
         Appointment.objects.create(member=alice, clinician=bob, start=slot.start, end=slot.end)
 
 
+# How far ahead `book_demo_call` starts the call: inside the member's 10 minutes.
+DEMO_CALL_LEAD = timedelta(minutes=5)
+
+
+@transaction.atomic
+def book_demo_call(now: datetime | None = None) -> Appointment:
+    """An appointment of alice with bob whose video room is open now, to try a call
+    (`mindhaven demo --call-now`): the one already open, or a new one starting in five
+    minutes. Made directly, like the rest of the demo: it need not be one of bob's slots."""
+    now = now or timezone.now()
+    alice = User.objects.get(username="alice")
+    bob = User.objects.select_for_update().get(username="bob")
+    open_now = (
+        Appointment.objects.filter(
+            member=alice,
+            clinician=bob,
+            status=Appointment.Status.BOOKED,
+            start__lte=now + timedelta(minutes=10),
+            end__gt=now,
+        )
+        .order_by("start")
+        .first()
+    )
+    if open_now is not None:
+        return open_now
+    start = (now + DEMO_CALL_LEAD).replace(second=0, microsecond=0)
+    return Appointment.objects.create(
+        member=alice, clinician=bob, start=start, end=start + timedelta(minutes=50)
+    )
+
+
 # A fixed code: the message is sent once however often the demo runs.
 WELCOME_CODE = uuid.uuid5(uuid.NAMESPACE_URL, "https://mindhaven.example/demo/welcome-message")
 

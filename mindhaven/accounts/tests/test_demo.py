@@ -58,3 +58,29 @@ class DemoTestCase(TestCase):
         zones = dict(User.objects.values_list("username", "timezone"))
         assert zones["alice"] == "America/New_York"
         assert zones["bob"] == "Europe/London"
+
+    def test_it_books_a_call_to_try_now_once(self) -> None:
+        from mindhaven.care.models import Appointment
+
+        self.run_demo()
+        before = Appointment.objects.count()
+        output = self.run_demo("--if-empty", "--call-now")
+        assert Appointment.objects.count() == before + 1
+        alice = User.objects.get(username="alice")
+        call = Appointment.objects.filter(member=alice).order_by("-created_at").first()
+        assert call is not None and call.clinician.username == "bob"
+        assert f"http://127.0.0.1:8000/care/rooms/{call.code}/" in output
+        # Its room is open to alice now (from 10 minutes before the start).
+        self.client.force_login(alice)
+        assert self.client.get(f"/care/rooms/{call.code}/").status_code == 200
+        # Asking again gives the same call, not a second one.
+        again = self.run_demo("--if-empty", "--call-now")
+        assert f"/care/rooms/{call.code}/" in again
+        assert Appointment.objects.count() == before + 1
+
+    def test_it_refuses_a_call_without_the_demo_people(self) -> None:
+        from django.core.management.base import CommandError
+
+        User.objects.create_user("someone", password="x" * 12)
+        with self.assertRaisesMessage(CommandError, "needs the demo personas alice and bob"):
+            self.run_demo("--if-empty", "--call-now")
