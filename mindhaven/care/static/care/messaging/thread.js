@@ -277,9 +277,14 @@ function start() {
   list.dataset.state = "connecting";
   if (form) form.addEventListener("submit", onSubmit);
   document.addEventListener("visibilitychange", markRead);
-  // Offline: close at once, so that what is written now waits visibly for the network.
+  // Offline: give the socket up at once, so that what is written now waits visibly for
+  // the network. Not by waiting for its close event: closing a connection the network
+  // has gone from can take the browser a minute, and the page would wait with it.
   window.addEventListener("offline", () => {
-    if (isOpen()) socket.close();
+    if (!isOpen()) return;
+    const ws = socket;
+    lost(4000);
+    ws.close();
   });
   window.addEventListener("online", () => {
     // Back online: try now rather than at the end of the backoff.
