@@ -179,11 +179,19 @@ USING_POSTGRES = _db["ENGINE"].startswith("django.db.backends.postgresql")
 
 # --- channel layer and cache -----------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
+# Longer than channels_redis's blocking pop (5 s), short enough to notice a dead Redis.
+REDIS_READ_TIMEOUT = 30
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": env_str("MINDHAVEN_REDIS_PREFIX", "mh")},
+            "CONFIG": {
+                # channels_redis waits for messages with a 5-second blocking pop; redis-py 8
+                # gives up reading any socket after 5 seconds by default, so every socket
+                # quiet for 5 s crashed its consumer. Reads may take longer than the pop.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": REDIS_READ_TIMEOUT}],
+                "prefix": env_str("MINDHAVEN_REDIS_PREFIX", "mh"),
+            },
         }
     }
     CACHES = {
