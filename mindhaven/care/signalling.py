@@ -12,7 +12,8 @@ What the page sends (JSON objects; anything else is dropped, logged, and answere
 with {"type": "error", "field", "message"}; the socket stays open):
 
 - {"type": "join", "peer": <uuid>}: I am here, with this peer connection. The member's
-  join puts them in the waiting room (`services.rooms.enter_waiting_room`). The
+  join puts them in the waiting room (`services.rooms.enter_waiting_room`), and their
+  socket closing before admission takes them out (`leave_waiting_room`). The
   other side hears {"type": "presence", "role", "present": true, "peer"}, and the
   newcomer hears who is already there. A second socket of the same person replaces
   the first, which is told {"type": "replaced"} and closed with 4409.
@@ -225,6 +226,11 @@ class SignallingConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             return
         if self.peer and not self.replaced:
             await self._to_group("room.presence", present=False)
+            if self.role == services.MEMBER:
+                assert self.room is not None and self.user is not None
+                await database_sync_to_async(services.leave_waiting_room)(
+                    room=self.room, member=self.user
+                )
         await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def send_json(self, content: dict[str, Any]) -> None:

@@ -1,5 +1,7 @@
 """Creating notifications. Only services broadcast, and only after commit."""
 
+from datetime import datetime
+
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
@@ -34,6 +36,14 @@ def broadcast_notification(notification: Notification) -> None:
             "html": html,
         },
     )
+
+
+def notified_since(*, user: User, kind: str, url: str, since: datetime) -> bool:
+    """Whether `user` was sent a notification of `kind` about `url` at or after `since`
+    (for a service that should not tell the same thing twice in a row)."""
+    return Notification.objects.filter(
+        user=user, kind=kind, url=url, created_at__gte=since
+    ).exists()
 
 
 def push_badge(*, user: User, name: str, html: str) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict, dataclass
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -17,13 +18,14 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from mindhaven.accounts.models import User
 from mindhaven.care.models import VideoRoom
-from mindhaven.notifications.services import notify
+from mindhaven.notifications.services import notified_since, notify, push_badge
 from mindhaven.safety import Level, assess_text
 from mindhaven.safety.models import SafetyAlert
 from mindhaven.safety.services import raise_alert_if_urgent
@@ -32,6 +34,9 @@ logger = logging.getLogger("mindhaven.care.rooms")
 
 CHAT_MAX_LENGTH = 2_000
 WAITING_KIND = "care.room_waiting"
+# A member whose page comes back into the waiting room within this time (a reload, a
+# network drop) does not notify the clinician again.
+RENOTIFY_AFTER = timedelta(minutes=10)
 ALERT_SOURCE = SafetyAlert.Source.VIDEO.value
 MEMBER = "member"
 CLINICIAN = "clinician"
@@ -70,26 +75,61 @@ def _locked(room: VideoRoom) -> VideoRoom:
     )
 
 
+def waiting_badge(room: VideoRoom) -> str:
+    """The name of the marker beside the appointment in the clinician's lists."""
+    return f"room-{room.appointment.code}"
+
+
+def _tell_clinician_who_waits(room: VideoRoom) -> None:
+    """After commit: the clinician's open tabs show (or stop showing) "Waiting" beside
+    the appointment, as care/rooms/_waiting.html renders it for them."""
+    clinician = room.appointment.clinician
+    waiting = room.member_waiting_since is not None and room.admitted_at is None
+    with translation.override(clinician.locale), timezone.override(clinician.timezone):
+        html = render_to_string("care/rooms/_waiting.html", {"waiting": waiting, "room": room})
+    transaction.on_commit(lambda: push_badge(user=clinician, name=waiting_badge(room), html=html))
+
+
 @transaction.atomic
 def enter_waiting_room(*, room: VideoRoom, member: User) -> VideoRoom:
-    """The member has come in: note since when they wait (once per session) and tell the
-    clinician in the app. The notification names no one: it may also be emailed."""
+    """The member has come in: note since when they wait and tell the clinician in the
+    app (not again within RENOTIFY_AFTER, for a connection that comes and goes). The
+    notification names no one: it may also be emailed."""
     if role_in(room, member) != MEMBER:
         raise PermissionDenied("only the member waits to be admitted")
     room = _locked(room)
     if room.member_waiting_since is not None or room.admitted_at is not None:
         return room
-    room.member_waiting_since = timezone.now()
+    now = timezone.now()
+    room.member_waiting_since = now
     room.save(update_fields=["member_waiting_since"])
+    _tell_clinician_who_waits(room)
     clinician = room.appointment.clinician
+    url = reverse("care:room", args=[room.appointment.code])
+    if notified_since(user=clinician, kind=WAITING_KIND, url=url, since=now - RENOTIFY_AFTER):
+        return room
     with translation.override(clinician.locale):
         notify(
             user=clinician,
             kind=WAITING_KIND,
             title=_("A client is in the waiting room."),
             body=_("Open the video session to admit them."),
-            url=reverse("care:room", args=[room.appointment.code]),
+            url=url,
         )
+    return room
+
+
+@transaction.atomic
+def leave_waiting_room(*, room: VideoRoom, member: User) -> VideoRoom:
+    """The member's page went away before they were admitted: they no longer wait."""
+    if role_in(room, member) != MEMBER:
+        raise PermissionDenied("only the member waits to be admitted")
+    room = _locked(room)
+    if room.member_waiting_since is None or room.admitted_at is not None:
+        return room
+    room.member_waiting_since = None
+    room.save(update_fields=["member_waiting_since"])
+    _tell_clinician_who_waits(room)
     return room
 
 
@@ -105,6 +145,7 @@ def admit_member(*, room: VideoRoom, clinician: User) -> VideoRoom:
     room.admitted_at = timezone.now()
     room.ended_at = None
     room.save(update_fields=["admitted_at", "ended_at"])
+    _tell_clinician_who_waits(room)
     _send_after_commit(room, {"type": "room.admitted", "at": room.admitted_at.isoformat()})
     return room
 

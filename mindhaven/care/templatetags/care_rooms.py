@@ -17,8 +17,8 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def room_entry(context: template.Context, appointment: Appointment) -> dict[str, Any]:
-    """{"open", "url", "opens", "opens_text", "closes", "is_member", "admitted",
-    "upcoming"}: open when the room's window (permissions.room_window) holds now, for a
+    """{"open", "url", "opens", "opens_text", "closes", "is_member", "admitted", "room",
+    "waiting", "upcoming"}: open when the room's window (permissions.room_window) holds now, for a
     participant."""
     user = context.get("user") or getattr(context.get("request"), "user", None)
     if not isinstance(user, User) or not appointment.is_booked:
@@ -40,4 +40,8 @@ def room_entry(context: template.Context, appointment: Appointment) -> dict[str,
         "closes": closes,
         "is_member": user.pk == appointment.member_id,
         "admitted": room is not None and room.admitted_at is not None and room.ended_at is None,
+        "room": room,
+        "waiting": (
+            room is not None and room.member_waiting_since is not None and room.admitted_at is None
+        ),
     }

@@ -12,7 +12,13 @@ from django.utils import timezone
 from mindhaven.accounts.demo import create_demo_personas
 from mindhaven.accounts.models import User
 from mindhaven.accounts.services import grant_consent
-from mindhaven.care.models import Appointment, AvailabilityException, Thread, WeeklyWindow
+from mindhaven.care.models import (
+    Appointment,
+    AvailabilityException,
+    Thread,
+    VideoRoom,
+    WeeklyWindow,
+)
 from mindhaven.care.tests.booking_helpers import give_bob_hours, iso, link
 from mindhaven.care.tests.dst import at, spring_mondays
 from mindhaven.core.testing import BaseTestCase
@@ -273,6 +279,16 @@ class BookingPagesTestCase(BaseTestCase):
         response = self.client.get("/care/")
         self.assertContains(response, room)
         self.assertContains(response, ">Enter the waiting room</a>", count=1)
+        self.assertNotContains(response, 'data-badge="room-')  # markers are bob's only
+        # Alice waits: bob's lists say since when, in his zone.
+        waiting_since = soon - timedelta(minutes=3)
+        VideoRoom.objects.create(appointment=now_on, member_waiting_since=waiting_since)
+        since = waiting_since.astimezone(ZoneInfo(self.bob.timezone)).strftime("%H:%M")
+        self.client.force_login(self.bob)
+        for page in ("/care/", f"/care/schedule/?view=day&date={day}"):
+            self.assertContains(
+                self.client.get(page), f"Waiting since {since}", count=1, msg_prefix=page
+            )
 
     def test_it_speaks_spanish(self) -> None:
         User.objects.filter(pk=self.alice.pk).update(locale="es")

@@ -9,6 +9,7 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -342,3 +343,28 @@ def test_it_fits_a_phone_screen(browser, browser_context_args, live_server_url, 
     for control in ("#mute", "#camera-off", "#hangup", "#local-video"):
         expect(phone.locator(control)).to_be_visible()
     axe_check(phone)
+
+
+def test_it_shows_bob_who_waits_on_his_schedule_without_a_reload(
+    browser, browser_context_args, live_server_url, login, axe_check
+):
+    appointment = cast()
+    bob = open_page(browser, browser_context_args)
+    login(bob, live_server_url, "bob", PASSWORD)
+    day = appointment.start.astimezone(ZoneInfo(appointment.clinician.timezone)).date()
+    bob.goto(f"{live_server_url}/care/schedule/?view=day&date={day.isoformat()}")
+    expect(bob.locator("#notifications-live")).to_have_attribute("data-state", "open")
+    bob.evaluate("() => { window.sameDocument = true; }")
+    marker = bob.locator(f'[data-badge="room-{appointment.code}"]')
+    expect(marker).to_have_text("")
+
+    alice = open_page(browser, browser_context_args)
+    login(alice, live_server_url, "alice", PASSWORD)
+    alice.goto(f"{live_server_url}/care/rooms/{appointment.code}/")
+    expect(alice.locator("#call")).to_have_attribute("data-state", "waiting", timeout=WAIT)
+    expect(marker).to_contain_text("Waiting since", timeout=WAIT)
+    axe_check(bob)
+    # Alice closes the page before bob admits her: the marker goes.
+    alice.close()
+    expect(marker).to_have_text("", timeout=WAIT)
+    assert bob.evaluate("() => window.sameDocument") is True

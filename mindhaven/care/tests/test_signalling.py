@@ -192,6 +192,45 @@ class SignallingTestCase(TransactionTestCase):
         self.assertEqual(left["type"], "presence")
         self.assertFalse(left["present"])
 
+    async def test_it_shows_bob_live_who_waits_and_forgets_a_member_who_left(self) -> None:
+        nav = WebsocketCommunicator(
+            application,
+            "/ws/notifications/",
+            headers=[
+                (b"origin", ORIGIN),
+                (b"host", b"127.0.0.1:8000"),
+                (b"cookie", self.cookies["bob"]),
+            ],
+        )
+        self.sockets.append(nav)
+        self.assertTrue((await nav.connect(timeout=TIMEOUT))[0])
+        badge = f"room-{self.appointment.code}"
+
+        async def next_badge() -> str:
+            for _ in range(5):
+                event = await nav.receive_json_from(timeout=TIMEOUT)
+                if event["type"] == "badge.updated":
+                    self.assertEqual(event["name"], badge)
+                    return str(event["html"])
+            self.fail("no badge.updated")
+
+        alice = await self.enter("alice")
+        self.assertIn("Waiting since", await next_badge())
+        # Her page goes away before bob admits her: she no longer waits.
+        await alice.disconnect()
+        self.sockets.remove(alice)
+        self.assertEqual((await next_badge()).strip(), "")
+        self.assertIsNone((await self.room()).member_waiting_since)
+        # She comes back at once: waiting again, but bob is not notified a second time.
+        alice = await self.enter("alice")
+        self.assertIn("Waiting since", await next_badge())
+        waiting = await sync_to_async(Notification.objects.filter(user=self.bob).count)()
+        self.assertEqual(waiting, 1)
+        # Admitted: no longer waiting.
+        bob = await self.enter("bob")
+        await bob.send_json_to({"type": "admit"})
+        self.assertEqual((await next_badge()).strip(), "")
+
     async def test_it_lets_only_the_clinician_admit(self) -> None:
         alice, bob = await self.both()
         await alice.send_json_to({"type": "admit"})
