@@ -69,10 +69,14 @@ class Split:
         args.append(f"--unsafely-treat-insecure-origin-as-secure={self.server.url}")
         executable = self.launch_args["executable_path"]
         launch = self.playwright.chromium.launch
-        self.there = launch(executable_path=self.machine.wrap(executable), args=args)
-        self.browsers.append(self.there)
-        self.here = launch(executable_path=executable, args=args)
-        self.browsers.append(self.here)
+        try:
+            self.there = launch(executable_path=self.machine.wrap(executable), args=args)
+            self.browsers.append(self.there)
+            self.here = launch(executable_path=executable, args=args)
+            self.browsers.append(self.here)
+        except BaseException:
+            self.__exit__()  # `with` does not clean up after a failed __enter__
+            raise
         return self
 
     def __exit__(self, *exc: object) -> None:
