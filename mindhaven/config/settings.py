@@ -179,17 +179,19 @@ USING_POSTGRES = _db["ENGINE"].startswith("django.db.backends.postgresql")
 
 # --- channel layer and cache -----------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
-# Longer than channels_redis's blocking pop (5 s), short enough to notice a dead Redis.
-REDIS_READ_TIMEOUT = 30
+# How the channel layer talks to Redis. No socket timeout: channels_redis waits for
+# messages with a 5-second blocking pop (redis-py 8's default 5 s timeout crashed every
+# consumer quiet for 5 s), and with any socket timeout redis-py sends each command
+# through asyncio.wait_for, which on Python 3.11 swallows a cancellation arriving as the
+# send completes: a closing consumer's receive() then popped for ever. redis-py's TCP
+# keepalive (on by default: 30 s idle, 3 probes 5 s apart) notices a dead Redis.
+REDIS_CHANNEL_HOST = {"address": REDIS_URL, "socket_timeout": None, "socket_connect_timeout": 5}
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                # channels_redis waits for messages with a 5-second blocking pop; redis-py 8
-                # gives up reading any socket after 5 seconds by default, so every socket
-                # quiet for 5 s crashed its consumer. Reads may take longer than the pop.
-                "hosts": [{"address": REDIS_URL, "socket_timeout": REDIS_READ_TIMEOUT}],
+                "hosts": [REDIS_CHANNEL_HOST],
                 "prefix": env_str("MINDHAVEN_REDIS_PREFIX", "mh"),
             },
         }
