@@ -370,10 +370,27 @@ def assess_text(text: str, *, locale: str | None) -> Assessment:
 
 
 def assess_rules(text: str, *, locale: str | None) -> Assessment:
-    """The rules alone (the first stage)."""
+    """The rules alone (the first stage). People write in more than one language (a
+    Spanish page, an English sentence): the rules of the page's language run first, then
+    those of every other language the rules know while nothing urgent is found, and the
+    highest level stands (the page's language wins a tie). `locale_used` names the
+    language whose rules found the result."""
     language = language_for(locale) or DEFAULT_LANGUAGE
     if not text or not text.strip():
         return Assessment(Level.NONE, (), language)
+    result = _assess_in(text, language)
+    for other in LANGUAGES:
+        if result.is_urgent:
+            break
+        if other != language:
+            candidate = _assess_in(text, other)
+            if RANK[candidate.level] > RANK[result.level]:
+                result = candidate
+    return result
+
+
+def _assess_in(text: str, language: str) -> Assessment:
+    """The rules of one language."""
     rules = RULES[language]
     norm, positions = normalise(text)
     # No single alternation of all patterns as a pre-check: Python's re tries each

@@ -40,6 +40,26 @@ class AssessTestCase:
         assert category in {r.category for r in assessment.reasons}
 
     @pytest.mark.parametrize(
+        ("text", "locale", "language"),
+        [
+            ("Sometimes I think about hurting myself. I want to kill myself", "es", "en"),
+            ("Estoy bien en el trabajo, pero me quiero matar", "en", "es"),
+        ],
+    )
+    def test_it_finds_crisis_language_written_in_another_language_than_the_page(
+        self, text: str, locale: str, language: str
+    ) -> None:
+        """A bilingual person on a Spanish page writes in English (and the reverse)."""
+        assessment = assess_text(text, locale=locale)
+        assert assessment.level == Level.URGENT
+        assert assessment.locale_used == language
+
+    def test_it_keeps_the_page_language_when_no_other_language_finds_more(self) -> None:
+        assessment = assess_text("Hoy fue un buen día con mi hermana", locale="es")
+        assert (assessment.level, assessment.locale_used) == (Level.NONE, "es")
+        assert assess_text("I had a good day today", locale="es").level == Level.NONE
+
+    @pytest.mark.parametrize(
         ("text", "locale", "category"),
         [
             ("I wish I was dead", "en", "passive_ideation"),
