@@ -89,6 +89,8 @@ class RoomsAccessTestCase(BaseTestCase):
         self.assertContains(response, "waiting room")
         self.assertContains(response, "not an emergency service")
         self.assertContains(response, 'id="support-panel"')
+        # The call's chat is not kept: the panel must not say that it was saved.
+        self.assertNotContains(response, "It is saved")
         self.assertNotContains(response, 'id="admit"')
 
     def test_it_gives_the_clinician_the_admit_button(self) -> None:

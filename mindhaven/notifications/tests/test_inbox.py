@@ -27,7 +27,19 @@ class InboxTestCase(BaseTestCase):
         self.assertLess(html.index("Newer one"), html.index("Older one"))
         self.assertIn('href="/help/"', html)
         self.assertIn("Mark all as read", html)
-        self.assertIn("notifications/live.js", html)
+        self.assertEqual(html.count("notifications/live.js"), 1)
+
+    def test_it_says_how_long_ago_in_words(self) -> None:
+        self.client.force_login(self.alice)
+        html = self.client.get(self.url).content.decode()
+        self.assertIn("2\xa0hours ago", html)
+        self.assertIn(">now</time>", html)
+        self.assertNotIn("0\xa0minutes", html)
+        Notification.objects.create(
+            user=self.carol, kind="test", title="Una", created_at=timezone.now() - timedelta(hours=2)
+        )
+        self.client.force_login(self.carol)  # carol's locale is es
+        self.assertContains(self.client.get(self.url), "hace 2 horas")
 
     def test_it_hides_alices_notifications_from_charlie(self) -> None:
         self.client.force_login(self.charlie)
