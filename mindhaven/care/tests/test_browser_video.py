@@ -85,8 +85,10 @@ def wait_samples(page: Page, count: int) -> None:
     wait_for_number(page, "samples", number(page, "samples") + count - 1)
 
 
-def admitted_call(browser, browser_context_args, login, member_url, clinician_url):
-    member = open_page(browser, browser_context_args)
+def admitted_call(
+    browser, browser_context_args, login, member_url, clinician_url, member_args=None
+):
+    member = open_page(browser, member_args or browser_context_args)
     clinician = open_page(browser, browser_context_args)
     console: list[str] = []
     member.on("console", lambda m: console.append(f"member: {m.text}"))
@@ -326,22 +328,31 @@ def test_it_connects_pages_on_two_server_processes(browser, browser_context_args
 
 
 def test_it_fits_a_phone_screen(browser, browser_context_args, live_server_url, login, axe_check):
+    """On a phone, in a call: no sideways scrolling, the other person's video, the
+    person's own picture (small, in its corner) and the controls all on the screen."""
     appointment = cast()
-    phone = browser.new_context(
+    where = urls(live_server_url, appointment)
+    phone_args = {
         **browser_context_args,
-        viewport={"width": 390, "height": 844},
-        is_mobile=True,
-        has_touch=True,
-    ).new_page()
-    login(phone, live_server_url, "alice", PASSWORD)
-    phone.goto(f"{live_server_url}/care/rooms/{appointment.code}/")
-    expect(phone.locator("#call")).to_have_attribute("data-state", "waiting", timeout=WAIT)
+        "viewport": {"width": 390, "height": 844},
+        "is_mobile": True,
+        "has_touch": True,
+    }
+    phone, _clinician = admitted_call(
+        browser, browser_context_args, login, where, where, member_args=phone_args
+    )
     overflow = phone.evaluate(
         "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
     assert overflow <= 0, f"the page is {overflow}px wider than the phone"
-    for control in ("#mute", "#camera-off", "#hangup", "#local-video"):
-        expect(phone.locator(control)).to_be_visible()
+    phone.locator("#remote-video").scroll_into_view_if_needed()
+    for part in ("#remote-video", "#local-video", "#mute", "#camera-off", "#hangup"):
+        expect(phone.locator(part)).to_be_in_viewport(ratio=1)
+    remote = phone.locator("#remote-video").bounding_box()
+    own = phone.locator("#local-video").bounding_box()
+    assert remote and own
+    assert remote["x"] <= own["x"] and own["x"] + own["width"] <= remote["x"] + remote["width"]
+    assert remote["y"] <= own["y"] and own["y"] + own["height"] <= remote["y"] + remote["height"]
     axe_check(phone)
 
 
