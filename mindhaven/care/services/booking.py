@@ -193,6 +193,16 @@ def _book(
     return appointment, True
 
 
+def change_refused(*, appointment: Appointment, by: User, now: datetime | None = None) -> str:
+    """Why `by` may not cancel or move the booked `appointment` now ("" when they may):
+    the pages offer no change they would refuse."""
+    try:
+        _check_notice(appointment=appointment, by=by, now=now or timezone.now())
+    except ValidationError as exc:
+        return " ".join(exc.messages)
+    return ""
+
+
 def _check_notice(*, appointment: Appointment, by: User, now: datetime) -> None:
     if appointment.end <= now:
         raise ValidationError({"start": [gettext("This appointment is over.")]})

@@ -99,6 +99,20 @@ class BookingPagesTestCase(BaseTestCase):
         soon = timezone.now().replace(microsecond=0) + timedelta(hours=2)
         near = self.appointment(soon)
         self.client.force_login(self.alice)
+        # Inside the notice the page offers no change and says whom to ask instead.
+        page = self.client.get(f"/care/appointments/{near.code}/")
+        self.assertNotContains(page, "Choose another time")
+        self.assertNotContains(page, "Cancel appointment")
+        self.assertContains(page, "up to 24 hours before they start. To change this one now")
+        self.assertContains(page, "contact Bob")
+        moving = self.client.get(f"/care/appointments/{near.code}/reschedule/", follow=True)
+        self.assertEqual(moving.redirect_chain, [(f"/care/appointments/{near.code}/", 302)])
+        self.assertContains(moving, 'class="message message-error"')
+        self.client.force_login(self.bob)  # the clinician may change it until it ends
+        self.assertContains(
+            self.client.get(f"/care/appointments/{near.code}/"), "Cancel appointment"
+        )
+        self.client.force_login(self.alice)
         response = self.client.post(f"/care/appointments/{near.code}/cancel/", follow=True)
         self.assertContains(response, "contact Bob")
         near.refresh_from_db()

@@ -175,12 +175,19 @@ def appointment(request: HttpRequest, code: UUID) -> HttpResponse:
     found = get_appointment_for_participant(user, code)
     other = found.member if user.pk == found.clinician_id else found.clinician
     profile = hours.get_profile(found.clinician)
+    now = timezone.now()
+    is_clinician = user.pk == found.clinician_id
+    # Offer no change the services would refuse (the member's notice rule).
+    refused = (
+        services.change_refused(appointment=found, by=user, now=now) if found.is_booked else ""
+    )
     context = {
         "appointment": found,
         "other": other,
         "zone": zone_of(user).key,
-        "is_clinician": user.pk == found.clinician_id,
-        "can_change": found.is_booked and found.end > timezone.now(),
+        "is_clinician": is_clinician,
+        "can_change": found.is_booked and not refused,
+        "change_refused": refused if found.end > now else "",
         "is_past": found.end <= timezone.now(),
         "has_started": found.start <= timezone.now(),
         # The clinician's page for this client opens only while they are linked.
@@ -233,6 +240,10 @@ def reschedule(request: HttpRequest, code: UUID) -> HttpResponse:
     found = get_appointment_for_participant(user, code)
     if not found.is_booked:
         messages.error(request, _("This appointment was cancelled."))
+        return redirect("care:appointment", code=found.code)
+    refused = services.change_refused(appointment=found, by=user)
+    if refused:
+        messages.error(request, refused)
         return redirect("care:appointment", code=found.code)
     profile = hours.get_profile(found.clinician)
     zone = zone_of(user)
