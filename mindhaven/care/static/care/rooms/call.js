@@ -92,7 +92,6 @@ function setState(state, message) {
 function preCallState() {
   if (ended) return setState('ended', text.ended);
   if (role === 'member') return setState('waiting', text.waiting);
-  $('lobby-text').textContent = peerPresent ? text.lobby : text.absent;
   return setState('lobby', peerPresent ? text.lobby : text.absent);
 }
 
@@ -496,7 +495,15 @@ function showQuality(pair, now) {
   if (rtt > 400 || loss > 8) quality = 'poor';
   else if (rtt > 150 || loss > 2) quality = 'fair';
   root.dataset.quality = quality;
-  const details = text.stats.replace('{rtt}', String(rtt)).replace('{loss}', `${loss.toFixed(1)}%`);
+  // Numbers as the page's language writes them ("0,5 %" in Spanish).
+  const percent = new Intl.NumberFormat(document.documentElement.lang || undefined, {
+    style: 'percent',
+    minimumFractionDigits: 1,
+    maximumFractionDigits: 1,
+  });
+  const details = text.stats
+    .replace('{rtt}', rtt.toLocaleString(document.documentElement.lang || undefined))
+    .replace('{loss}', percent.format(loss / 100));
   $('quality').textContent = `${text[quality]} (${details})`;
 }
 
