@@ -86,6 +86,10 @@ def test_bob_writes_signs_and_amends_a_note_by_keyboard(
     assert not page.locator(".site-header").is_visible()
     assert not page.get_by_role("button", name="Add amendment").is_visible()
     assert page.get_by_text("Sleeping badly since the move.").is_visible()
+    # The fingerprint, folded on screen under "Technical details", is on the paper.
+    assert page.locator(".note-digest code").is_visible()
+    page.emulate_media(media="screen")
+    assert not page.locator(".note-digest code").is_visible()
 
     # Alice reads the signed note in a context of her own.
     context = browser.new_context(bypass_csp=True, locale="en-GB")

@@ -105,6 +105,17 @@ class NotesPagesTestCase(BaseTestCase):
         self.assertContains(r, 'href="#id_body"', status_code=400)
         self.assertFalse(NoteAmendment.objects.exists())
 
+    def test_it_refuses_to_sign_an_empty_note_before_storing_anything(self) -> None:
+        empty = dict.fromkeys(SECTIONS, "   ")
+        r = self.client.post(self.url, empty | {"action": "sign"})
+        self.assertEqual(r.status_code, 400)
+        self.assertContains(
+            r, "Write at least one section before signing the note.", status_code=400
+        )
+        self.assertFalse(SessionNote.objects.exists())
+        # Saving an empty draft stays possible (a clinician may start later).
+        self.assertRedirects(self.client.post(self.url, empty | {"action": "save"}), self.url)
+
     def test_it_explains_why_a_future_session_has_no_note_yet(self) -> None:
         future = make_appointment(self.bob, self.alice, hours_from_now=5)
         url = f"/care/appointments/{future.code}/note/"

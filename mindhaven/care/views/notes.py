@@ -145,6 +145,10 @@ def note(request: HttpRequest, code: UUID) -> HttpResponse:
     if request.method != "POST":
         return _render(request, user, appointment, current)
     form = NoteForm(request.POST)
+    signing = request.POST.get("action") == "sign"
+    if form.is_valid() and signing and not any(v.strip() for v in form.cleaned_data.values()):
+        # Refused here, before an empty draft is stored, not on the confirm page.
+        form.add_error(None, _("Write at least one section before signing the note."))
     if not form.is_valid():
         return _render(request, user, appointment, current, status=400, form=form)
     try:
@@ -156,7 +160,7 @@ def note(request: HttpRequest, code: UUID) -> HttpResponse:
     except services.NoteStateError as exc:
         messages.error(request, str(exc))
         return _render(request, user, appointment, current, status=409)
-    if request.POST.get("action") == "sign":
+    if signing:
         return redirect("care:sign-note", code=appointment.code)
     messages.success(request, _("The draft was saved. Only you can see it until you sign it."))
     return redirect("care:note", code=appointment.code)
