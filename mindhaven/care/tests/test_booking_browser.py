@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from mindhaven.accounts.models import User
 from mindhaven.care.models import Appointment, ClinicianProfile
@@ -81,6 +82,13 @@ def test_it_books_by_keyboard_and_every_page_passes_axe(
     with page.expect_navigation():
         page.press("#id_tuesday", "Enter")
     assert "The end must be after the start." in page.locator("main").inner_text()
+    # The page opens on the summary of what to fix; its link takes the keyboard there.
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**#id_tuesday")
+    expect(page.locator("#id_tuesday")).to_be_in_viewport()
     axe_check(page)
 
     # Spanish.

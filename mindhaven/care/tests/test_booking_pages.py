@@ -198,6 +198,9 @@ class BookingPagesTestCase(BaseTestCase):
                 self.assertEqual(response.status_code, 400)
                 self.assertIn(field, response.context["form"].errors)
                 self.assertIn(message, str(response.context["form"].errors[field]))
+                # The summary at the top links to the field, far down a long page.
+                self.assertContains(response, "data-error-summary", status_code=400)
+                self.assertContains(response, f'href="#id_{field}"', status_code=400)
                 self.assertEqual(WeeklyWindow.objects.filter(clinician=self.bob).count(), 1)
 
     def test_it_adds_and_removes_days_off(self) -> None:

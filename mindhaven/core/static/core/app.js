@@ -1,4 +1,5 @@
-// Site-wide module: registers the service worker that keeps the help page offline.
+// Site-wide module: registers the service worker that keeps the help page offline,
+// and takes the reader to a form's error summary when a page comes back with one.
 // The worker caches pages in the reader's language, so a language change asks for
 // a fresh worker (its script differs per language) instead of waiting a day.
 const LANGUAGE_KEY = "mindhaven.sw-language";
@@ -23,3 +24,8 @@ if ("serviceWorker" in navigator && window.isSecureContext) {
     });
   });
 }
+
+// A form sent back with errors: its summary (core/form_errors.html) gets the focus, so
+// the reader starts at the list of what to fix, however long the page.
+const summary = document.querySelector("[data-error-summary]");
+if (summary) summary.focus();
