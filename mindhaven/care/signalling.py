@@ -20,6 +20,9 @@ with {"type": "error", "field", "message"}; the socket stays open):
 - {"type": "admit"}: the clinician admits the member (`admit_member`).
 - {"type": "offer"|"answer", "sdp": "v=0..."} and {"type": "candidate", "candidate":
   {...}}: relayed to the other participant only, and only once admitted.
+- {"type": "media", "audio": bool, "video": bool}: whether this side's microphone and
+  camera are on, relayed like the signals, so the other page can say "microphone off"
+  instead of showing a silent black picture.
 - {"type": "chat", "id": <uuid>, "text": "..."}: in-call chat (`send_call_chat`).
 - {"type": "hangup"}: ends the call for both (`end_call`).
 - {"type": "ping"}: answered with {"type": "pong"}, so that the page can tell a socket
@@ -74,7 +77,7 @@ CANDIDATE_MAX_LENGTH = 1024
 MID_MAX_LENGTH = 64
 UFRAG_MAX_LENGTH = 256
 MAX_MLINE_INDEX = 64
-RELAYED = frozenset({"offer", "answer", "candidate"})
+RELAYED = frozenset({"offer", "answer", "candidate", "media"})
 CLIENT_TYPES = frozenset({"join", "admit", "chat", "hangup", "ping", *RELAYED})
 CANDIDATE_RE = re.compile(r"^(a=)?candidate:\S")
 # Rate limits per socket, as (burst, sustained per second); 3 x burst dropped within
@@ -129,6 +132,13 @@ def clean_message(raw: str | None) -> dict[str, Any]:
         return {"type": kind, "sdp": sdp}
     if kind == "candidate":
         return {"type": kind, "candidate": clean_candidate(message.get("candidate"))}
+    if kind == "media":
+        state = {}
+        for field in ("audio", "video"):
+            if not isinstance(message.get(field), bool):
+                raise BadMessage(field, "must be true or false")
+            state[field] = message[field]
+        return {"type": kind, **state}
     if kind == "join":
         return {"type": kind, "peer": str(_uuid(message.get("peer"), "peer"))}
     if kind == "chat":
@@ -314,7 +324,7 @@ class SignallingConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             await database_sync_to_async(services.send_call_chat)(
                 room=self.room, author=self.user, text=message["text"], client_id=message["id"]
             )
-        else:  # offer, answer, candidate
+        else:  # offer, answer, candidate, media
             if not self.admitted:
                 raise BadMessage("type", "signalling starts once the member is admitted")
             if not self.peer:

@@ -158,7 +158,10 @@ def test_it_connects_the_member_and_clinician_after_admission(
     wait_samples(clinician, 1)
     assert number(member, "audio-packets-sent") == sent_muted
     assert number(clinician, "audio-packets-received") == received_muted
+    # Bob is told, on alice's picture, instead of guessing from the silence.
+    expect(clinician.locator("#remote-media")).to_have_text("Alice's microphone is off.")
     mute.click()
+    expect(clinician.locator("#remote-media")).to_be_hidden(timeout=WAIT)
     wait_samples(member, 2)
     assert number(member, "audio-packets-sent") > sent_muted, "unmuting did not resume audio"
 
@@ -182,7 +185,9 @@ def test_it_connects_the_member_and_clinician_after_admission(
     assert clinician.evaluate(REMOTE_BRIGHTNESS) > 20, "the fake camera should not be black"
     member.click("#camera-off")
     clinician.wait_for_function(f"() => ({REMOTE_BRIGHTNESS})() < 5", timeout=WAIT)
+    expect(clinician.locator("#remote-media")).to_have_text("Alice's camera is off.")
     member.click("#camera-off")
+    expect(clinician.locator("#remote-media")).to_be_hidden(timeout=WAIT)
 
     # A member's urgent line opens the support panel on her page; bob sees it marked.
     expect(member.locator("#support-panel")).to_be_hidden()

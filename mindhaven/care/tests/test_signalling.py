@@ -268,6 +268,20 @@ class SignallingTestCase(TransactionTestCase):
         # Nothing comes back to the sender.
         self.assertTrue(await alice.receive_nothing(timeout=0.2))
 
+    async def test_it_tells_the_other_side_whether_microphone_and_camera_are_on(self) -> None:
+        alice, bob = await self.admitted()
+        await alice.send_json_to({"type": "media", "audio": False, "video": True, "x": 1})
+        self.assertEqual(
+            await bob.receive_json_from(timeout=TIMEOUT),
+            {
+                "type": "media",
+                "audio": False,
+                "video": True,
+                "peer": "a" * 8 + "-0000-4000-8000-000000000000",
+            },
+        )
+        self.assertTrue(await alice.receive_nothing(timeout=0.2))
+
     async def test_it_relays_end_of_candidates(self) -> None:
         alice, bob = await self.admitted()
         end = {"candidate": "", "sdpMid": "0", "sdpMLineIndex": 0, "usernameFragment": None}
@@ -296,6 +310,8 @@ class SignallingTestCase(TransactionTestCase):
             ),
             (json.dumps({"type": "join", "peer": "me"}), "peer"),
             (json.dumps({"type": "chat", "id": "1", "text": "hi"}), "id"),
+            (json.dumps({"type": "media", "audio": "off", "video": True}), "audio"),
+            (json.dumps({"type": "media", "audio": False}), "video"),
         ]
         with self.assertLogs("mindhaven.care.signalling", "WARNING") as logs:
             for raw, field in bad:

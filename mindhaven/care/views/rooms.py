@@ -63,6 +63,8 @@ def call_strings(peer: User) -> dict[str, str]:
         "poor": pgettext("video call", "Poor"),
         "stats": _("{rtt} ms round trip, {loss} lost"),
         "you": pgettext("video call", "You"),
+        "peer_muted": _("%(name)s's microphone is off.") % name,
+        "peer_camera_off": _("%(name)s's camera is off.") % name,
         "chat_failed": _("Your message could not be sent. Try again."),
         "camera": _("Camera %(number)s"),
         "microphone": _("Microphone %(number)s"),

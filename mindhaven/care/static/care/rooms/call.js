@@ -195,6 +195,9 @@ async function onMessage(message) {
     case 'candidate':
       await onSignal(message);
       break;
+    case 'media':
+      if (message.peer === remotePeer) showRemoteMedia(message.audio, message.video);
+      break;
     case 'chat':
       showChat(message);
       break;
@@ -235,6 +238,27 @@ async function onPresence(message) {
 function newPeer(peer) {
   if (remotePeer) retiredPeers.add(remotePeer);
   remotePeer = peer;
+  showRemoteMedia(true, true); // a new page starts with both on, and says otherwise
+}
+
+// --- whether each side's microphone and camera are on ------------------------------
+
+function sendMediaState() {
+  if (!admitted || ended) return;
+  send({
+    type: 'media',
+    audio: muteButton.getAttribute('aria-pressed') !== 'true',
+    video: cameraButton.getAttribute('aria-pressed') !== 'true',
+  });
+}
+
+function showRemoteMedia(audio, video) {
+  const line = $('remote-media');
+  const parts = [];
+  if (!audio) parts.push(text.peer_muted);
+  if (!video) parts.push(text.peer_camera_off);
+  line.textContent = parts.join(' ');
+  line.hidden = parts.length === 0;
 }
 
 // --- the peer connection --------------------------------------------------------
@@ -381,6 +405,8 @@ function updateCallState() {
   if (!pc || !admitted || ended) return;
   const ice = pc.iceConnectionState;
   if (mediaFlowing()) {
+    // Connected (again): tell the other side whether this microphone and camera are on.
+    if (root.dataset.state !== 'connected') sendMediaState();
     disconnectedSince = 0;
     if (socket) setState('connected', text.connected);
     else setState('reconnecting', text.reconnecting);
@@ -553,6 +579,7 @@ muteButton.addEventListener('click', () => {
   const muted = muteButton.getAttribute('aria-pressed') !== 'true';
   muteButton.setAttribute('aria-pressed', String(muted));
   setAudioSending(!muted);
+  sendMediaState();
 });
 
 cameraButton.addEventListener('click', () => {
@@ -560,6 +587,7 @@ cameraButton.addEventListener('click', () => {
   cameraButton.setAttribute('aria-pressed', String(off));
   const track = localStream && localStream.getVideoTracks()[0];
   if (track) track.enabled = !off; // the other side sees black frames, not a frozen one
+  sendMediaState();
 });
 
 async function switchDevice(kind, deviceId) {
