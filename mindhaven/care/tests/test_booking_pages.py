@@ -138,6 +138,12 @@ class BookingPagesTestCase(BaseTestCase):
         response = self.client.post(url, {"start": iso(at(self.between, 11))})
         moved = Appointment.objects.get(rescheduled_from=found)
         self.assertRedirects(response, f"/care/appointments/{moved.code}/")
+        # The lists show the new time, not the old one as a cancellation.
+        home = self.client.get("/care/")
+        self.assertContains(home, f"/care/appointments/{moved.code}/")
+        self.assertNotContains(home, f"/care/appointments/{found.code}/")
+        self.assertNotContains(home, "care-cancelled")
+        self.assertContains(self.client.get(f"/care/appointments/{moved.code}/"), "Moved from")
 
     def test_it_shows_the_appointment_to_both_and_hides_it_from_others(self) -> None:
         found = self.appointment()

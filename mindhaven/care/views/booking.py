@@ -137,7 +137,13 @@ def home(request: HttpRequest) -> HttpResponse:
         .order_by("start")
     )
     upcoming = [a for a in mine.filter(end__gt=now) if a.is_booked]
-    past = list(mine.filter(Q(end__lte=now) | Q(status=Appointment.Status.CANCELLED)))[::-1][:20]
+    # An appointment moved to another time is not listed as cancelled: the new one's page
+    # says where it came from.
+    past = list(
+        mine.filter(Q(end__lte=now) | Q(status=Appointment.Status.CANCELLED)).exclude(
+            status=Appointment.Status.CANCELLED, rescheduled_to__isnull=False
+        )
+    )[::-1][:20]
     with timezone.override(zone_of(user)):
         return render(
             request,
