@@ -69,6 +69,13 @@ def test_it_books_by_keyboard_and_every_page_passes_axe(
     axe_check(page)
     page.goto(f"{live_server_url}/care/calendar/")
     axe_check(page)
+    # "Copy the address" puts the whole secret address on the clipboard.
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.get_by_role("button", name="Copy the address").click()
+    expect(page.locator("#copy-feed-status")).to_have_text("Copied.")
+    copied = page.evaluate("() => navigator.clipboard.readText()")
+    assert copied == page.locator("#feed-url").input_value()
+    assert copied.startswith(live_server_url) and copied.endswith(".ics")
 
     # The clinician's pages.
     page.context.clear_cookies()

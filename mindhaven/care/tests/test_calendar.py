@@ -71,6 +71,8 @@ class CalendarTestCase(BaseTestCase):
         self.client.force_login(self.alice)
         page = self.client.get("/care/calendar/")
         self.assertContains(page, f"/care/calendar/{old}.ics")
+        # One press subscribes in the calendar app (webcal:// is the subscribe scheme).
+        self.assertContains(page, f'href="webcal://testserver/care/calendar/{old}.ics"')
         self.client.post("/care/calendar/reset/")
         new = CalendarFeed.objects.get(user=self.alice).token
         self.assertNotEqual(new, old)

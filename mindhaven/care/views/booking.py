@@ -548,7 +548,9 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     feed = services.get_calendar_feed(user)
     url = request.build_absolute_uri(reverse("care:feed", args=[feed.token]))
-    return render(request, "care/booking/calendar.html", {"feed_url": url})
+    # webcal:// opens the person's calendar app at its "subscribe" step.
+    webcal = "webcal://" + url.split("://", 1)[1]
+    return render(request, "care/booking/calendar.html", {"feed_url": url, "webcal_url": webcal})
 
 
 @require_POST
