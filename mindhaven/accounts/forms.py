@@ -1,5 +1,6 @@
 import functools
 import zoneinfo
+from datetime import UTC, datetime
 from typing import Any
 
 from django import forms
@@ -17,11 +18,23 @@ TIMEZONE_AREAS = {
 
 
 @functools.cache
-def timezone_choices() -> list[tuple[str, str]]:
-    names = sorted(
-        name for name in zoneinfo.available_timezones() if name.split("/")[0] in TIMEZONE_AREAS
+def _zone_names() -> tuple[str, ...]:
+    return tuple(
+        sorted(
+            name for name in zoneinfo.available_timezones() if name.split("/")[0] in TIMEZONE_AREAS
+        )
     )
-    return [("UTC", "UTC")] + [(name, name.replace("_", " ")) for name in names]
+
+
+def timezone_choices() -> list[tuple[str, str]]:
+    """UTC, then every "Area/City" zone labelled with its offset today, so that a person
+    who does not know their zone's name finds it by the clock: "Europe/London (UTC+00:00)"."""
+    now = datetime.now(UTC)
+    labelled = []
+    for name in _zone_names():
+        offset = now.astimezone(zoneinfo.ZoneInfo(name)).strftime("%z")
+        labelled.append((name, f"{name.replace('_', ' ')} (UTC{offset[:3]}:{offset[3:]})"))
+    return [("UTC", "UTC"), *labelled]
 
 
 def optional_country_choices() -> list[tuple[str, str]]:

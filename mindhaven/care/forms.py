@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from datetime import time
 from typing import Any
-from zoneinfo import available_timezones
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from mindhaven.accounts.forms import timezone_choices
 from mindhaven.care.models import AvailabilityException, ClinicianProfile
 from mindhaven.care.services import availability
 
@@ -33,10 +33,6 @@ RULE_FIELDS = (
     "cancel_notice_hours",
 )
 _RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-\u2013]\s*(\d{1,2}):(\d{2})\s*$")
-
-
-def timezone_choices() -> list[tuple[str, str]]:
-    return [(name, name) for name in sorted(available_timezones()) if "/" in name or name == "UTC"]
 
 
 def _clock(hours: str, minutes: str) -> time:
@@ -98,6 +94,12 @@ class AvailabilityForm(forms.ModelForm[ClinicianProfile]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         profile = self.instance
+        field = self.fields["timezone"]
+        assert isinstance(field, forms.ChoiceField)
+        # Keep a zone set elsewhere (through the API, or an alias the list leaves out).
+        choices = timezone_choices()
+        if profile.timezone and profile.timezone not in dict(choices):
+            field.choices = [(profile.timezone, profile.timezone), *choices]
         if not self.is_bound:
             self.initial["languages_text"] = ", ".join(profile.languages or [])
             self.initial["specialities_text"] = ", ".join(profile.specialities or [])

@@ -25,9 +25,12 @@ class ProfileTestCase(BaseTestCase):
         r = self.client.get(URL)
         self.assertEqual(r.status_code, 200)
         self.assertContains(r, '<label for="id_display_name">Display name:</label>', html=True)
-        self.assertContains(
-            r, '<option value="Europe/London" selected>Europe/London</option>', html=True
+        # Each zone with its offset today (London's is +00:00 in winter, +01:00 in summer).
+        self.assertRegex(
+            r.content.decode(),
+            r'<option value="Europe/London" selected>Europe/London \(UTC\+0[01]:00\)</option>',
         )
+        self.assertContains(r, ">America/New York (UTC-0")
         self.assertContains(r, '<option value="GB" selected>United Kingdom</option>', html=True)
         self.assertContains(r, 'aria-describedby="id_timezone_helptext"')
 
