@@ -36,7 +36,10 @@ class InboxTestCase(BaseTestCase):
         self.assertIn(">now</time>", html)
         self.assertNotIn("0\xa0minutes", html)
         Notification.objects.create(
-            user=self.carol, kind="test", title="Una", created_at=timezone.now() - timedelta(hours=2)
+            user=self.carol,
+            kind="test",
+            title="Una",
+            created_at=timezone.now() - timedelta(hours=2),
         )
         self.client.force_login(self.carol)  # carol's locale is es
         self.assertContains(self.client.get(self.url), "hace 2 horas")
