@@ -204,7 +204,7 @@ def test_it_connects_the_member_and_clinician_after_admission(
         expect(page.locator("#ended")).to_be_visible()
         expect(page.locator("#call-status")).to_have_text("The session has ended.")
         assert page.get_by_text("The session has ended").count() == 1
-        for gone in ("#local-video", "#remote-video", "#mute", "#hangup"):
+        for gone in ("#local-video", "#remote-video", "#mute", "#hangup", "#chat-form"):
             expect(page.locator(gone)).to_be_hidden()
     room.refresh_from_db()
     assert room.ended_at is not None
