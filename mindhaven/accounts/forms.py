@@ -37,6 +37,15 @@ def timezone_choices() -> list[tuple[str, str]]:
     return [("UTC", "UTC"), *labelled]
 
 
+def timezone_choices_keeping(current: str) -> list[tuple[str, str]]:
+    """`timezone_choices()`, with the person's `current` zone first when the list leaves it
+    out (an alias, or a zone set through the API), so that saving a form keeps it."""
+    choices = timezone_choices()
+    if current and current not in dict(choices):
+        return [(current, current), *choices]
+    return choices
+
+
 def optional_country_choices() -> list[tuple[str, str]]:
     return [("", str(_("Not set"))), *country_choices()]
 
@@ -65,10 +74,7 @@ class ProfileForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["timezone"]
         assert isinstance(field, forms.ChoiceField)
-        # Keep a zone set elsewhere (an alias the list leaves out) selectable.
-        choices = timezone_choices()
-        if current_timezone and current_timezone not in dict(choices):
-            field.choices = [(current_timezone, current_timezone), *choices]
+        field.choices = timezone_choices_keeping(current_timezone)
 
     @classmethod
     def for_user(cls, user: User) -> "ProfileForm":

@@ -10,7 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from mindhaven.accounts.forms import timezone_choices
+from mindhaven.accounts.forms import timezone_choices, timezone_choices_keeping
 from mindhaven.care.models import AvailabilityException, ClinicianProfile
 from mindhaven.care.services import availability
 
@@ -96,10 +96,7 @@ class AvailabilityForm(forms.ModelForm[ClinicianProfile]):
         profile = self.instance
         field = self.fields["timezone"]
         assert isinstance(field, forms.ChoiceField)
-        # Keep a zone set elsewhere (through the API, or an alias the list leaves out).
-        choices = timezone_choices()
-        if profile.timezone and profile.timezone not in dict(choices):
-            field.choices = [(profile.timezone, profile.timezone), *choices]
+        field.choices = timezone_choices_keeping(profile.timezone)
         if not self.is_bound:
             self.initial["languages_text"] = ", ".join(profile.languages or [])
             self.initial["specialities_text"] = ", ".join(profile.specialities or [])

@@ -378,21 +378,21 @@ def assess_rules(text: str, *, locale: str | None) -> Assessment:
     language = language_for(locale) or DEFAULT_LANGUAGE
     if not text or not text.strip():
         return Assessment(Level.NONE, (), language)
-    result = _assess_in(text, language)
+    norm, positions = normalise(text)  # once: the same for every language's rules
+    result = _assess_in(text, norm, positions, language)
     for other in LANGUAGES:
         if result.is_urgent:
             break
         if other != language:
-            candidate = _assess_in(text, other)
+            candidate = _assess_in(text, norm, positions, other)
             if RANK[candidate.level] > RANK[result.level]:
                 result = candidate
     return result
 
 
-def _assess_in(text: str, language: str) -> Assessment:
-    """The rules of one language."""
+def _assess_in(text: str, norm: str, positions: list[int], language: str) -> Assessment:
+    """The rules of one language, on `text` normalised as `norm` (see `normalise`)."""
     rules = RULES[language]
-    norm, positions = normalise(text)
     # No single alternation of all patterns as a pre-check: Python's re tries each
     # branch at each position, which measured slower than the patterns one by one.
     # Instead a pattern runs only when one of its keywords is in the text (see `keywords`).

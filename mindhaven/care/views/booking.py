@@ -194,8 +194,8 @@ def appointment(request: HttpRequest, code: UUID) -> HttpResponse:
         "is_clinician": is_clinician,
         "can_change": found.is_booked and not refused,
         "change_refused": refused if found.end > now else "",
-        "is_past": found.end <= timezone.now(),
-        "has_started": found.start <= timezone.now(),
+        "is_past": found.end <= now,
+        "has_started": found.start <= now,
         # The clinician's page for this client opens only while they are linked.
         "client_page": user.pk == found.clinician_id
         and is_linked(member=found.member, clinician=user),
